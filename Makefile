@@ -1,0 +1,53 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+DEV := DJANGO_DEBUG=true
+
+# The machines' pip configuration names local indexes that may not exist; PyPI is enough.
+export PIP_EXTRA_INDEX_URL :=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint format install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=25.3"
+
+# XStatic-Bootstrap ships only a source archive whose setup needs pkg_resources:
+# build-constraints.txt keeps its build on a setuptools that still has it.
+$(VENV)/.installed-run: $(BIN)/python requirements.txt build-constraints.txt
+	$(BIN)/pip install --quiet --build-constraint build-constraints.txt -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+	$(BIN)/pip install --quiet --build-constraint build-constraints.txt -r requirements-dev.txt
+	touch $@
+
+# axe-core for the accessibility checks, from the npm registry (never a CDN).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev node_modules/.installed
+
+run: install
+	$(DEV) $(MANAGE) migrate --noinput
+	$(DEV) $(MANAGE) load_seed
+	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -1,0 +1,33 @@
+from drugs.models.catalog import Agency, Condition, Drug, MonographStatus, RegulatoryApproval
+from drugs.models.disclaimer import Acknowledgment, Disclaimer, ProfessionalRole
+from drugs.models.evidence import (
+    EvidenceGrade,
+    Measure,
+    RelapseFinding,
+    RelapseProfile,
+    RelapseRisk,
+    Scenario,
+    Source,
+    SourceKind,
+    TimeUnit,
+)
+
+__all__ = [
+    "Acknowledgment",
+    "Agency",
+    "Condition",
+    "Disclaimer",
+    "Drug",
+    "EvidenceGrade",
+    "Measure",
+    "MonographStatus",
+    "ProfessionalRole",
+    "RegulatoryApproval",
+    "RelapseFinding",
+    "RelapseProfile",
+    "RelapseRisk",
+    "Scenario",
+    "Source",
+    "SourceKind",
+    "TimeUnit",
+]

@@ -1,0 +1,229 @@
+"""Drugs and the conditions they treat."""
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from drugs import validators
+
+
+def split_list(text: str, separator: str = ",") -> list[str]:
+    return [item.strip() for item in text.split(separator) if item.strip()]
+
+
+class MonographStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DrugQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=MonographStatus.PUBLISHED)
+
+    def for_monograph(self):
+        """Everything the monograph page shows, in a fixed number of queries."""
+        from drugs.models.evidence import RelapseFinding, RelapseProfile
+
+        findings = RelapseFinding.objects.select_related("source")
+        profiles = RelapseProfile.objects.select_related("condition").prefetch_related(
+            Prefetch("findings", queryset=findings)
+        )
+        return self.prefetch_related(
+            Prefetch("relapse_profiles", queryset=profiles),
+            "approvals",
+        )
+
+    def search(self, query: str):
+        return self.filter(Q(name__icontains=query) | Q(brand_names__icontains=query))
+
+
+class Drug(models.Model):
+    name = models.CharField(
+        _("international nonproprietary name"),
+        max_length=120,
+        unique=True,
+        help_text=_("The generic name (INN), lower case as in prose, e.g. baricitinib."),
+    )
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text=_("Part of the page address, e.g. baricitinib. Filled in from the name.")
+    )
+    brand_names = models.CharField(
+        max_length=300, blank=True, help_text=_("Brand names, separated by commas, e.g. Olumiant.")
+    )
+    drug_class = models.CharField(
+        _("drug class"), max_length=200, blank=True, help_text=_("e.g. Janus kinase (JAK1/JAK2) inhibitor.")
+    )
+    mechanism = models.TextField(_("mechanism of action"), blank=True)
+    summary = models.TextField(blank=True, help_text=_("One paragraph a clinician reads first."))
+    manufacturer = models.CharField(
+        max_length=200, blank=True, help_text=_("The originator manufacturer, e.g. Eli Lilly and Company.")
+    )
+    atc_code = models.CharField(
+        _("ATC code"), max_length=7, blank=True, validators=[validators.atc_code], help_text=_("e.g. L04AF02.")
+    )
+    rxnorm_cui = models.CharField(
+        _("RxNorm CUI"),
+        max_length=9,
+        blank=True,
+        validators=[validators.rxnorm_cui],
+        help_text=_("Leave empty unless checked against RxNorm."),
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=MonographStatus.choices,
+        default=MonographStatus.DRAFT,
+        help_text=_("Only published monographs are visible to the public."),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = DrugQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("drug")
+        verbose_name_plural = _("drugs")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("drugs:drug_detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        """Baricitinib, capitalised for headings (the INN stays lower case in data)."""
+        return self.name[:1].upper() + self.name[1:]
+
+    @property
+    def brand_list(self) -> list[str]:
+        return split_list(self.brand_names)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == MonographStatus.PUBLISHED
+
+    @property
+    def last_reviewed(self):
+        """The most recent review date of any of its profiles (uses prefetched profiles)."""
+        dates = [p.last_reviewed for p in self.relapse_profiles.all() if p.last_reviewed]
+        return max(dates, default=None)
+
+    @property
+    def sources(self) -> list:
+        """Every source cited by the monograph, numbered in order of first citation."""
+        seen: dict[int, object] = {}
+        for profile in self.relapse_profiles.all():
+            for finding in profile.findings.all():
+                if finding.source_id and finding.source_id not in seen:
+                    seen[finding.source_id] = finding.source
+        for approval in self.approvals.all():
+            if approval.source_id and approval.source_id not in seen:
+                seen[approval.source_id] = approval.source
+        return list(seen.values())
+
+
+class ConditionQuerySet(models.QuerySet):
+    def with_published_drugs(self):
+        return self.filter(relapse_profiles__drug__status=MonographStatus.PUBLISHED).distinct()
+
+    def search(self, query: str):
+        return self.filter(Q(name__icontains=query) | Q(synonyms__icontains=query))
+
+
+class Condition(models.Model):
+    name = models.CharField(
+        max_length=200, unique=True, help_text=_("The condition's usual name, e.g. Alopecia areata.")
+    )
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text=_("Part of the page address. Filled in from the name.")
+    )
+    synonyms = models.CharField(
+        max_length=500, blank=True, help_text=_("Other names and abbreviations, separated by commas, e.g. AA.")
+    )
+    icd10_code = models.CharField(
+        _("ICD-10 code"), max_length=8, blank=True, validators=[validators.icd10_code], help_text=_("e.g. L63.9.")
+    )
+    snomed_code = models.CharField(
+        _("SNOMED CT code"),
+        max_length=18,
+        blank=True,
+        validators=[validators.snomed_code],
+        help_text=_("e.g. 68225006."),
+    )
+    description = models.TextField(blank=True, help_text=_("A sentence or two for the condition page."))
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("drugs:condition_detail", kwargs={"slug": self.slug})
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return split_list(self.synonyms)
+
+
+class Agency(models.TextChoices):
+    FDA = "FDA", _("US Food and Drug Administration (FDA)")
+    EMA = "EMA", _("European Medicines Agency (EMA)")
+    PMDA = "PMDA", _("Japan PMDA / MHLW")
+    NMPA = "NMPA", _("China NMPA")
+    MHRA = "MHRA", _("UK MHRA")
+    OTHER = "other", _("Other agency")
+
+
+class RegulatoryApproval(models.Model):
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="approvals")
+    agency = models.CharField(max_length=10, choices=Agency.choices)
+    indication = models.CharField(
+        max_length=300, help_text=_("What it was approved for, e.g. adults with severe alopecia areata.")
+    )
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approvals",
+        help_text=_("The condition, where the indication is one of ours."),
+    )
+    year = models.PositiveSmallIntegerField(help_text=_("Year of approval, e.g. 2022."))
+    month = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Month (1–12), where known."))
+    note = models.CharField(max_length=300, blank=True, help_text=_("e.g. NDA 207924; boxed warning updated 05/2022."))
+    source = models.ForeignKey(
+        "drugs.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="approvals"
+    )
+
+    class Meta:
+        ordering = ["drug", "year", "month", "agency"]
+        verbose_name = _("regulatory approval")
+        verbose_name_plural = _("regulatory approvals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=1900) & Q(year__lte=2100),
+                name="drugs_regulatoryapproval_year_plausible",
+                violation_error_message=_("Year must be between 1900 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | (Q(month__gte=1) & Q(month__lte=12)),
+                name="drugs_regulatoryapproval_month_in_year",
+                violation_error_message=_("Month must be between 1 and 12."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.when}: {self.indication}"
+
+    @property
+    def when(self) -> str:
+        return f"{self.month:02d}/{self.year}" if self.month else str(self.year)

@@ -1,0 +1,71 @@
+"""The professional-use disclaimer and the audit trail of its acknowledgments."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DisclaimerQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True).first()
+
+
+class Disclaimer(models.Model):
+    version = models.PositiveIntegerField(
+        unique=True, help_text=_("Raise it for every new text: visitors must acknowledge each version again.")
+    )
+    text = models.TextField(
+        _("text (English)"), help_text=_("The disclaimer as the gate and every page footer show it.")
+    )
+    text_original = models.TextField(
+        _("original text (Simplified Chinese)"), blank=True, help_text=_("The original wording, kept word for word.")
+    )
+    effective_from = models.DateField(help_text=_("The date this version took effect."))
+    is_current = models.BooleanField(
+        _("current"),
+        default=False,
+        help_text=_("Making a version current retires the previous one and asks every visitor to acknowledge again."),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = DisclaimerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("disclaimer")
+        verbose_name_plural = _("disclaimers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="drugs_disclaimer_single_current",
+                violation_error_message=_("Only one disclaimer can be current."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclaimer v{self.version} ({self.effective_from:%Y-%m-%d})"
+
+
+class ProfessionalRole(models.TextChoices):
+    PHYSICIAN = "physician", _("Physician")
+    PHARMACIST = "pharmacist", _("Pharmacist")
+    NURSE = "nurse", _("Nurse")
+    RESEARCHER = "researcher", _("Researcher")
+    OTHER = "other", _("Other healthcare professional")
+
+
+class Acknowledgment(models.Model):
+    """One visitor's acceptance of one disclaimer version: no IP, no identity, by design."""
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    disclaimer = models.ForeignKey(Disclaimer, on_delete=models.PROTECT, related_name="acknowledgments")
+    role = models.CharField(_("stated role"), max_length=20, choices=ProfessionalRole.choices)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("acknowledgment")
+        verbose_name_plural = _("acknowledgments")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} accepted v{self.disclaimer.version} at {self.created:%Y-%m-%d %H:%M}"

@@ -1,0 +1,475 @@
+"""The evidence behind every figure: sources, relapse profiles and findings."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from drugs import formatting, validators
+from drugs.models.catalog import Condition, Drug, split_list
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+NON_NEGATIVE = [MinValueValidator(Decimal(0))]
+
+
+class SourceKind(models.TextChoices):
+    REGULATORY_LABEL = "regulatory_label", _("Regulatory label")
+    MANUFACTURER_SITE = "manufacturer_site", _("Manufacturer website")
+    RANDOMIZED_TRIAL = "randomized_trial", _("Randomized trial publication")
+    OBSERVATIONAL_STUDY = "observational_study", _("Observational study publication")
+    REVIEW = "review", _("Review")
+    DRUG_DATABASE = "drug_database", _("Drug database (e.g. Drugs.com)")
+    OTHER = "other", _("Other")
+
+
+class Source(models.Model):
+    title = models.CharField(max_length=500, help_text=_("The article or page title, as published."))
+    authors = models.CharField(max_length=300, blank=True, help_text=_("e.g. King B, Ko J, Forman S, et al."))
+    publisher = models.CharField(
+        max_length=200, help_text=_("Journal or organisation, e.g. JAMA Dermatology, FDA, Eli Lilly and Company.")
+    )
+    citation = models.CharField(
+        max_length=200, blank=True, help_text=_("Volume, issue and pages, e.g. 2024;160(10):1075–1081.")
+    )
+    kind = models.CharField(max_length=30, choices=SourceKind.choices)
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        blank=True,
+        validators=[validators.web_url],
+        help_text=_("http(s) address of the page."),
+    )
+    publication_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text=_("Leave empty for a web page with no publication date."),
+    )
+    accessed_on = models.DateField(
+        _("date accessed"), null=True, blank=True, help_text=_("When a curator last read it (web pages).")
+    )
+    pmid = models.CharField(_("PMID"), max_length=9, blank=True, validators=[validators.pmid])
+    doi = models.CharField(_("DOI"), max_length=200, blank=True, validators=[validators.doi])
+
+    class Meta:
+        ordering = ["publisher", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(doi="") | ~Q(pmid=""),
+                name="drugs_source_locatable",
+                violation_error_message=_("Give at least one of URL, DOI or PMID so a reader can find the source."),
+            ),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="drugs_source_url_is_web",
+                violation_error_message=_("The URL must start with http:// or https://."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        year = f" ({self.publication_year})" if self.publication_year else ""
+        return f"{self.short_label}{year}: {self.title}"[:200]
+
+    def clean(self):
+        super().clean()
+        if not (self.url or self.doi or self.pmid):
+            raise ValidationError({"url": _("Give at least one of URL, DOI or PMID so a reader can find the source.")})
+
+    @property
+    def short_label(self) -> str:
+        """'King B et al., JAMA Dermatology 2024' style label for table cells."""
+        lead = self.authors.split(",")[0].strip() if self.authors else ""
+        lead = f"{lead} et al., " if lead and "," in self.authors else (f"{lead}, " if lead else "")
+        year = f" {self.publication_year}" if self.publication_year else ""
+        return f"{lead}{self.publisher}{year}"
+
+    @property
+    def link(self) -> str:
+        """Where the reader goes: the page itself, else the DOI, else PubMed."""
+        if self.url:
+            return self.url
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+
+
+class RelapseRisk(models.TextChoices):
+    HIGH = "high", _("High")
+    MODERATE = "moderate", _("Moderate")
+    LOW = "low", _("Low")
+    NOT_ESTABLISHED = "not_established", _("Not established")
+
+
+class RelapseProfileQuerySet(models.QuerySet):
+    def for_condition_page(self, condition):
+        """Each published drug's profile for one condition, findings and sources included."""
+        return (
+            self.filter(condition=condition, drug__status="published")
+            .select_related("drug", "condition")
+            .prefetch_related(models.Prefetch("findings", queryset=RelapseFinding.objects.select_related("source")))
+            .order_by("drug__name")
+        )
+
+
+class RelapseProfile(models.Model):
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="relapse_profiles")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="relapse_profiles")
+    risk = models.CharField(
+        _("relapse risk after discontinuation"),
+        max_length=20,
+        choices=RelapseRisk.choices,
+        default=RelapseRisk.NOT_ESTABLISHED,
+        help_text=_(
+            "The overall judgement, from the findings below. Keep 'not established' until a finding supports it."
+        ),
+    )
+    risk_qualifier = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("What the risk refers to, in words, e.g. 'after dose taper; full withdrawal not studied'."),
+    )
+    factors = models.TextField(
+        _("what relapse depends on"),
+        blank=True,
+        help_text=_("One factor per line, e.g. treatment duration, disease severity, individual differences."),
+    )
+    guidance = models.TextField(
+        blank=True,
+        help_text=_(
+            "Practical point for the clinician, e.g. continued administration is usually needed to keep the effect."
+        ),
+    )
+    not_established = models.TextField(
+        _("not established"),
+        blank=True,
+        help_text=_("Questions the evidence does not answer, one per line, e.g. relapse after complete withdrawal."),
+    )
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text=_("When a curator last checked this profile against its sources.")
+    )
+
+    objects = RelapseProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["drug", "condition"]
+        verbose_name = _("relapse profile")
+        verbose_name_plural = _("relapse profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drug", "condition"],
+                name="drugs_relapseprofile_one_per_drug_condition",
+                violation_error_message=_("This drug already has a relapse profile for this condition: edit that one."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} — {self.condition}"
+
+    @property
+    def factor_list(self) -> list[str]:
+        return split_list(self.factors, "\n")
+
+    @property
+    def not_established_list(self) -> list[str]:
+        return split_list(self.not_established, "\n")
+
+    @property
+    def headline_findings(self) -> list:
+        return [f for f in self.findings.all() if f.is_headline]
+
+    @property
+    def is_risk_established(self) -> bool:
+        return self.risk != RelapseRisk.NOT_ESTABLISHED
+
+
+class Scenario(models.TextChoices):
+    STOPPED = "stopped", _("Stopped completely")
+    TAPERED = "tapered", _("Dose tapered")
+    WITHDRAWN_TO_PLACEBO = "withdrawn_to_placebo", _("Randomized withdrawal to placebo")
+    CONTINUED = "continued", _("Continued (comparator arm)")
+    RESTARTED = "restarted", _("Restarted after relapse")
+    OTHER = "other", _("Other")
+
+
+class Measure(models.TextChoices):
+    RELAPSE = "relapse", _("Relapse / loss of response")
+    RESPONSE_MAINTAINED = "maintained", _("Response maintained")
+    RESPONSE_REGAINED = "regained", _("Response regained after restarting")
+    RESCUE = "rescue", _("Needed rescue treatment")
+
+
+class TimeUnit(models.TextChoices):
+    DAYS = "days", _("days")
+    WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")
+    YEARS = "years", _("years")
+
+
+class EvidenceGrade(models.IntegerChoices):
+    """Strength of the design behind a figure, strongest first."""
+
+    RANDOMIZED_WITHDRAWAL = 5, _("Randomized withdrawal trial")
+    RANDOMIZED_TAPER = 4, _("Randomized taper trial")
+    OBSERVATIONAL = 3, _("Observational study")
+    CASE_SERIES = 2, _("Case series")
+    STATEMENT = 1, _("Manufacturer or secondary statement")
+
+
+def _paired(low: str, high: str) -> Q:
+    return Q(**{f"{low}__isnull": True}) | Q(**{f"{high}__isnull": True}) | Q(**{f"{low}__lte": F(high)})
+
+
+def _has_unit(unit: str, *values: str) -> Q:
+    all_empty = Q()
+    for value in values:
+        all_empty &= Q(**{f"{value}__isnull": True})
+    return all_empty | ~Q(**{unit: ""})
+
+
+def _percent(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": 100}))
+
+
+class RelapseFinding(models.Model):
+    """One measured outcome after stopping, tapering or restarting a drug."""
+
+    profile = models.ForeignKey(RelapseProfile, on_delete=models.CASCADE, related_name="findings")
+    scenario = models.CharField(max_length=30, choices=Scenario.choices)
+    measure = models.CharField(_("what was measured"), max_length=20, choices=Measure.choices, default=Measure.RELAPSE)
+    regimen_before = models.CharField(
+        max_length=200, help_text=_("The regimen before the change, e.g. baricitinib 4 mg once daily.")
+    )
+    regimen_after = models.CharField(
+        max_length=200, blank=True, help_text=_("The regimen after the change, e.g. placebo, 2 mg once daily, none.")
+    )
+    outcome_definition = models.CharField(
+        max_length=300, help_text=_("What counted, e.g. loss of SALT ≤ 20 response (worsening > 20 SALT points).")
+    )
+    timepoint = models.DecimalField(
+        _("time point"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("Time after the change at which the proportion was measured."),
+    )
+    timepoint_unit = models.CharField(_("time point unit"), max_length=10, choices=TimeUnit.choices, blank=True)
+    timepoint_note = models.CharField(
+        max_length=200, blank=True, help_text=_("How the source states the time, e.g. 'study week 152'.")
+    )
+    proportion = models.DecimalField(
+        _("proportion (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
+        help_text=_("Percent of patients with the outcome, 0–100. Leave empty if the source gives none."),
+    )
+    proportion_upper = models.DecimalField(
+        _("proportion, upper end (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
+        help_text=_("Only where the source gives a range (e.g. 10–11%): the upper end; the proportion is the lower."),
+    )
+    proportion_is_approximate = models.BooleanField(
+        _("approximate"), default=False, help_text=_("Tick when the source says 'about' (shown as ≈).")
+    )
+    ci_low = models.DecimalField(
+        _("95% CI, low (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    ci_high = models.DecimalField(
+        _("95% CI, high (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
+    events = models.PositiveIntegerField(_("n (with outcome)"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("N (in the group)"), null=True, blank=True)
+    relapse_time_median = models.DecimalField(
+        _("median time to relapse"), max_digits=6, decimal_places=1, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    relapse_time_low = models.DecimalField(
+        _("time to relapse, from"), max_digits=6, decimal_places=1, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    relapse_time_high = models.DecimalField(
+        _("time to relapse, to"), max_digits=6, decimal_places=1, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    relapse_time_unit = models.CharField(_("time to relapse unit"), max_length=10, choices=TimeUnit.choices, blank=True)
+    follow_up = models.DecimalField(
+        _("follow-up"), max_digits=6, decimal_places=1, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    follow_up_unit = models.CharField(_("follow-up unit"), max_length=10, choices=TimeUnit.choices, blank=True)
+    study_design = models.CharField(
+        max_length=300, help_text=_("e.g. Phase 3 RCT; responders at week 52 re-randomized 3:1 to continue or placebo.")
+    )
+    evidence_grade = models.PositiveSmallIntegerField(choices=EvidenceGrade.choices)
+    population = models.CharField(
+        max_length=400, help_text=_("Who was studied, e.g. adults with severe alopecia areata who reached SALT ≤ 20.")
+    )
+    study_name = models.CharField(max_length=100, blank=True, help_text=_("e.g. BRAVE-AA1."))
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text=_("Required before the monograph can be published."),
+    )
+    note = models.TextField(blank=True, help_text=_("Context a reader needs, e.g. the source's own wording."))
+    is_headline = models.BooleanField(
+        _("headline"), default=False, help_text=_("Show at the top of the condition's section.")
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text=_("Position in the table; lower first."))
+    reviewed_on = models.DateField(_("last checked against the source"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["profile", "order", "id"]
+        verbose_name = _("relapse finding")
+        verbose_name_plural = _("relapse findings")
+        constraints = [
+            models.CheckConstraint(
+                condition=_percent("proportion")
+                & _percent("proportion_upper")
+                & _percent("ci_low")
+                & _percent("ci_high"),
+                name="drugs_relapsefinding_percent_between_0_and_100",
+                violation_error_message=_("Percentages must be between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(proportion_upper__isnull=True)
+                | (Q(proportion__isnull=False) & Q(proportion__lte=F("proportion_upper"))),
+                name="drugs_relapsefinding_proportion_range_ordered",
+                violation_error_message=_("A proportion range needs a lower end not above its upper end."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_low__isnull=True, ci_high__isnull=True)
+                | (Q(ci_low__isnull=False, ci_high__isnull=False) & Q(ci_low__lte=F("ci_high"))),
+                name="drugs_relapsefinding_ci_ordered",
+                violation_error_message=_("A confidence interval needs both ends, the low end not above the high end."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_low__isnull=True)
+                | Q(proportion__isnull=True)
+                | (Q(ci_low__lte=F("proportion")) & Q(ci_high__gte=F("proportion"))),
+                name="drugs_relapsefinding_ci_contains_proportion",
+                violation_error_message=_("The confidence interval must contain the proportion."),
+            ),
+            models.CheckConstraint(
+                condition=_paired("events", "total"),
+                name="drugs_relapsefinding_events_not_above_total",
+                violation_error_message=_("n (with outcome) cannot be larger than N (in the group)."),
+            ),
+            models.CheckConstraint(
+                condition=_paired("relapse_time_low", "relapse_time_high"),
+                name="drugs_relapsefinding_relapse_time_range_ordered",
+                violation_error_message=_("The time-to-relapse range needs its 'from' not after its 'to'."),
+            ),
+            models.CheckConstraint(
+                condition=_has_unit(
+                    "relapse_time_unit", "relapse_time_median", "relapse_time_low", "relapse_time_high"
+                ),
+                name="drugs_relapsefinding_relapse_time_has_unit",
+                violation_error_message=_("A time to relapse needs a unit (days, weeks, months or years)."),
+            ),
+            models.CheckConstraint(
+                condition=_has_unit("timepoint_unit", "timepoint"),
+                name="drugs_relapsefinding_timepoint_has_unit",
+                violation_error_message=_("A time point needs a unit (days, weeks, months or years)."),
+            ),
+            models.CheckConstraint(
+                condition=_has_unit("follow_up_unit", "follow_up"),
+                name="drugs_relapsefinding_follow_up_has_unit",
+                violation_error_message=_("A follow-up length needs a unit (days, weeks, months or years)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_grade__gte=1) & Q(evidence_grade__lte=5),
+                name="drugs_relapsefinding_evidence_grade_known",
+                violation_error_message=_("Choose an evidence grade from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.arm} — {self.get_measure_display()}{self._at()}"
+
+    def _at(self) -> str:
+        return f" at {self.timepoint_display}" if self.timepoint_display else ""
+
+    def clean(self):
+        """The database constraints again, each message on the field a curator must fix."""
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.proportion_upper is not None:
+            if self.proportion is None:
+                errors["proportion"] = _("Enter the lower end of the range here, or clear the upper end.")
+            elif self.proportion > self.proportion_upper:
+                errors["proportion_upper"] = _("The upper end must not be below the proportion (the lower end).")
+        if (self.ci_low is None) != (self.ci_high is None):
+            errors["ci_high" if self.ci_high is None else "ci_low"] = _(
+                "Enter both ends of the confidence interval, or neither."
+            )
+        elif self.ci_low is not None and self.ci_low > self.ci_high:
+            errors["ci_low"] = _("The low end of the confidence interval must not be above the high end.")
+        elif (
+            self.ci_low is not None
+            and self.proportion is not None
+            and not (self.ci_low <= self.proportion <= self.ci_high)
+        ):
+            errors["proportion"] = _("The proportion must lie within its confidence interval.")
+        if self.events is not None and self.total is not None and self.events > self.total:
+            errors["events"] = _("n (with outcome) cannot be larger than N (in the group).")
+        if (
+            self.relapse_time_low is not None
+            and self.relapse_time_high is not None
+            and self.relapse_time_low > self.relapse_time_high
+        ):
+            errors["relapse_time_low"] = _("The 'from' end of the time to relapse must not be after its 'to' end.")
+        unit_rules = [
+            ("relapse_time_unit", (self.relapse_time_median, self.relapse_time_low, self.relapse_time_high)),
+            ("timepoint_unit", (self.timepoint,)),
+            ("follow_up_unit", (self.follow_up,)),
+        ]
+        for unit_field, values in unit_rules:
+            if not getattr(self, unit_field) and any(v is not None for v in values):
+                errors[unit_field] = _("Choose a unit (days, weeks, months or years) for this time.")
+        if errors:
+            raise ValidationError(errors)
+
+    # What the page shows; None means "not established".
+
+    @property
+    def arm(self) -> str:
+        return f"{self.regimen_before} → {self.regimen_after}" if self.regimen_after else self.regimen_before
+
+    @property
+    def proportion_display(self) -> str | None:
+        return formatting.percent(self.proportion, self.proportion_upper, approximate=self.proportion_is_approximate)
+
+    @property
+    def ci_display(self) -> str | None:
+        return formatting.confidence_interval(self.ci_low, self.ci_high)
+
+    @property
+    def count_display(self) -> str | None:
+        return formatting.count(self.events, self.total)
+
+    @property
+    def timepoint_display(self) -> str | None:
+        return formatting.duration(self.timepoint, self.get_timepoint_unit_display())
+
+    @property
+    def relapse_time_display(self) -> str | None:
+        unit = self.get_relapse_time_unit_display()
+        if self.relapse_time_median is not None:
+            return f"median {formatting.duration(self.relapse_time_median, unit)}"
+        return formatting.duration(self.relapse_time_low, unit, self.relapse_time_high)
+
+    @property
+    def follow_up_display(self) -> str | None:
+        return formatting.duration(self.follow_up, self.get_follow_up_unit_display())

@@ -1,0 +1,13 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def or_not_established(value):
+    """Show a stored figure, or say in words that it is not established."""
+    if value is None or value == "":
+        return format_html('<span class="not-established">{}</span>', _("not established"))
+    return value

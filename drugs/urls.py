@@ -1,0 +1,14 @@
+from django.urls import path
+
+from drugs import views
+
+app_name = "drugs"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("drugs/<slug:slug>/", views.drug_detail, name="drug_detail"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition_detail"),
+    path("search/", views.search, name="search"),
+    path("acknowledge/", views.acknowledge, name="acknowledge"),
+    path("acknowledge/declined/", views.declined, name="declined"),
+]

@@ -1,0 +1,69 @@
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from drugs import gate, services
+from drugs.forms import AcknowledgmentForm, SearchForm
+from drugs.models import Condition, Drug, RelapseProfile
+
+MIN_QUERY_LENGTH = 2
+
+
+def home(request):
+    return render(
+        request,
+        "drugs/home.html",
+        {
+            "search_form": SearchForm(),
+            "drugs": Drug.objects.published(),
+            "conditions": Condition.objects.with_published_drugs(),
+        },
+    )
+
+
+def drug_detail(request, slug: str):
+    drug = get_object_or_404(Drug.objects.published().for_monograph(), slug=slug)
+    return render(request, "drugs/drug_detail.html", {"drug": drug})
+
+
+def condition_detail(request, slug: str):
+    condition = get_object_or_404(Condition.objects.with_published_drugs(), slug=slug)
+    profiles = RelapseProfile.objects.for_condition_page(condition)
+    return render(request, "drugs/condition_detail.html", {"condition": condition, "profiles": profiles})
+
+
+def search(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    searched = len(query) >= MIN_QUERY_LENGTH
+    context = {
+        "search_form": form,
+        "query": query,
+        "searched": searched,
+        "too_short": bool(request.GET.get("q")) and not searched,
+        "drugs": Drug.objects.published().search(query) if searched else Drug.objects.none(),
+        "conditions": Condition.objects.with_published_drugs().search(query) if searched else Condition.objects.none(),
+    }
+    return render(request, "drugs/search.html", context)
+
+
+def acknowledge(request):
+    disclaimer = gate.current_disclaimer(request)
+    next_path = gate.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = AcknowledgmentForm(request.POST or None, initial={"next": next_path})
+    if request.method == "POST" and disclaimer and form.is_valid():
+        services.acknowledgment_record(disclaimer=disclaimer, role=form.cleaned_data["role"])
+        gate.remember_acknowledgment(request, disclaimer)
+        return redirect(next_path)
+    return render(
+        request, "drugs/acknowledge.html", {"form": form, "disclaimer": disclaimer}, status=200 if disclaimer else 503
+    )
+
+
+def declined(request):
+    return render(request, "drugs/declined.html")
+
+
+@require_GET
+def robots_txt(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

@@ -1,0 +1,49 @@
+"""Personas and data shared by the whole suite."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from drugs import services
+from drugs.management.commands.load_seed import SEED_DIR
+from drugs.models import ProfessionalRole
+from tests.factories import make_disclaimer
+
+
+def load_seed() -> None:
+    services.seed_load(data=json.loads((SEED_DIR / "baricitinib.json").read_text(encoding="utf-8")))
+
+
+def acknowledge(client, role: str = ProfessionalRole.PHYSICIAN):
+    """Go through the gate as a visitor would: tick the box, name a role."""
+    return client.post(reverse("drugs:acknowledge"), {"role": role, "accept": "on", "next": "/"})
+
+
+@pytest.fixture
+def seed(db):
+    load_seed()
+
+
+@pytest.fixture
+def disclaimer(db):
+    return make_disclaimer()
+
+
+@pytest.fixture
+def visitor(client):
+    """Anonymous, has not acknowledged the disclaimer."""
+    return client
+
+
+@pytest.fixture
+def clinician(client, disclaimer):
+    """A visitor who acknowledged the current disclaimer."""
+    acknowledge(client)
+    return client
+
+
+@pytest.fixture
+def seeded_clinician(client, seed):
+    acknowledge(client)
+    return client
