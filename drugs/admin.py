@@ -1,6 +1,7 @@
 """The curator's workspace: every model, laid out the way a curator works."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +90,8 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "kind", "publication_year", "doi", "pmid"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "authors", "publisher", "doi", "pmid", "url"]
+    # A pasted address without a scheme is taken as https, never http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "authors", "publisher", "citation", "kind", "publication_year"]}),
         (_("Where to find it (at least one)"), {"fields": ["url", "doi", "pmid", "accessed_on"]}),

@@ -10,3 +10,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The hashed-manifest storage needs collectstatic; tests serve files straight from the finders.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# No collectstatic in tests: whitenoise serves from the finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

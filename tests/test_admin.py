@@ -1,0 +1,212 @@
+"""Curators build monographs in the admin; bad input is refused with a message and nothing is lost."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from drugs.models import (
+    Acknowledgment,
+    Condition,
+    Disclaimer,
+    Drug,
+    RegulatoryApproval,
+    RelapseFinding,
+    RelapseProfile,
+    Source,
+)
+from tests.factories import make_disclaimer, make_finding, make_profile, make_source
+
+pytestmark = pytest.mark.django_db
+
+CURATED_MODELS = [m for m in admin.site._registry if m._meta.app_label == "drugs"]
+
+
+def admin_url(model, action: str, *args) -> str:
+    return reverse(f"admin:drugs_{model._meta.model_name}_{action}", args=args)
+
+
+def management_form(prefix: str, total: int = 0, initial: int = 0) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def finding_form(prefix: str = "", **overrides) -> dict:
+    values = {
+        "scenario": "withdrawn_to_placebo",
+        "measure": "relapse",
+        "regimen_before": "4 mg once daily",
+        "regimen_after": "placebo",
+        "outcome_definition": "Loss of response",
+        "timepoint": "24",
+        "timepoint_unit": "weeks",
+        "proportion": "60",
+        "total": "30",
+        "study_design": "RCT withdrawal",
+        "evidence_grade": "5",
+        "population": "Adults who responded",
+        "order": "0",
+        **overrides,
+    }
+    return {f"{prefix}{key}": value for key, value in values.items()}
+
+
+@pytest.fixture
+def filled(db):
+    """One object of every curated model, for the change pages."""
+    make_disclaimer()
+    finding = make_finding()
+    RegulatoryApproval.objects.create(drug=finding.profile.drug, agency="FDA", indication="Test indication", year=2022)
+    Acknowledgment.objects.create(disclaimer=Disclaimer.objects.current(), role="nurse")
+    return finding
+
+
+@pytest.mark.parametrize("model", CURATED_MODELS, ids=lambda m: m.__name__)
+def test_staff_can_open_every_list_add_and_change_page(admin_client, filled, model):
+    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+    assert admin_client.get(admin_url(model, "changelist"), {"q": "test"}).status_code == 200
+    expected_add = 403 if model is Acknowledgment else 200
+    assert admin_client.get(admin_url(model, "add")).status_code == expected_add
+    obj = model.objects.first()
+    assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+def test_curator_adds_a_condition_a_source_a_drug_and_a_finding(admin_client):
+    response = admin_client.post(
+        admin_url(Condition, "add"),
+        {"name": "Atopic dermatitis", "slug": "atopic-dermatitis", "synonyms": "AD, eczema", "icd10_code": "L20.9"},
+    )
+    assert response.status_code == 302, response.context["adminform"].errors
+    condition = Condition.objects.get(slug="atopic-dermatitis")
+
+    response = admin_client.post(
+        admin_url(Source, "add"),
+        {"title": "A trial", "publisher": "A journal", "kind": "randomized_trial", "doi": "10.1000/xyz.1"},
+    )
+    assert response.status_code == 302
+    source = Source.objects.get(doi="10.1000/xyz.1")
+
+    drug_form = {
+        "name": "upadacitinib",
+        "slug": "upadacitinib",
+        "brand_names": "Rinvoq",
+        "status": "draft",
+        **management_form("relapse_profiles", total=1),
+        "relapse_profiles-0-condition": str(condition.pk),
+        "relapse_profiles-0-risk": "not_established",
+        **management_form("approvals"),
+    }
+    response = admin_client.post(admin_url(Drug, "add"), drug_form)
+    assert response.status_code == 302, response.context["errors"]
+    profile = RelapseProfile.objects.get(drug__slug="upadacitinib", condition=condition)
+
+    response = admin_client.post(
+        admin_url(RelapseFinding, "add"), finding_form(profile=str(profile.pk), source=str(source.pk))
+    )
+    assert response.status_code == 302, response.context["errors"]
+    finding = profile.findings.get()
+    assert finding.proportion == Decimal(60)
+    assert finding.source == source
+
+
+def test_a_proportion_above_100_is_refused_on_the_form_and_the_saved_value_kept(admin_client):
+    finding = make_finding(proportion=Decimal(60))
+    response = admin_client.post(
+        admin_url(RelapseFinding, "change", finding.pk),
+        finding_form(profile=str(finding.profile_id), source=str(finding.source_id), proportion="150"),
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 100" in response.content.decode()
+    finding.refresh_from_db()
+    assert finding.proportion == Decimal(60)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"proportion": "20", "proportion_upper": "10"}, "The upper end must not be below the proportion"),
+        ({"events": "31", "total": "30"}, "n (with outcome) cannot be larger than N"),
+        ({"ci_low": "70", "ci_high": "50"}, "The low end of the confidence interval must not be above the high end"),
+        (
+            {"relapse_time_low": "24", "relapse_time_high": "8", "relapse_time_unit": "weeks"},
+            "The &#x27;from&#x27; end of the time to relapse must not be after its &#x27;to&#x27; end",
+        ),
+        ({"timepoint_unit": ""}, "Choose a unit (days, weeks, months or years)"),
+    ],
+)
+def test_inconsistent_figures_are_refused_with_a_message_and_nothing_is_saved(admin_client, overrides, message):
+    profile = make_profile()
+    source = make_source()
+    response = admin_client.post(
+        admin_url(RelapseFinding, "add"), finding_form(profile=str(profile.pk), source=str(source.pk), **overrides)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not RelapseFinding.objects.exists()
+
+
+def test_a_bad_finding_inline_keeps_the_whole_profile_unchanged(admin_client):
+    finding = make_finding(proportion=Decimal(60))
+    profile = finding.profile
+    form = {
+        "drug": str(profile.drug_id),
+        "condition": str(profile.condition_id),
+        "risk": "low",
+        "guidance": "Changed guidance",
+        **management_form("findings", total=1, initial=1),
+        **finding_form(prefix="findings-0-", id=str(finding.pk), profile=str(profile.pk), proportion="101"),
+    }
+    response = admin_client.post(admin_url(RelapseProfile, "change", profile.pk), form)
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 100" in response.content.decode()
+    profile.refresh_from_db()
+    finding.refresh_from_db()
+    assert profile.risk == "high" and profile.guidance == "Keep treating."
+    assert finding.proportion == Decimal(60)
+
+
+def test_a_second_profile_for_the_same_drug_and_condition_is_refused_with_a_message(admin_client):
+    profile = make_profile()
+    response = admin_client.post(
+        admin_url(RelapseProfile, "add"),
+        {
+            "drug": str(profile.drug_id),
+            "condition": str(profile.condition_id),
+            "risk": "high",
+            **management_form("findings"),
+        },
+    )
+    assert response.status_code == 200
+    assert "This drug already has a relapse profile for this condition" in response.content.decode()
+    assert RelapseProfile.objects.count() == 1
+
+
+def test_making_a_disclaimer_current_retires_the_previous_one(admin_client):
+    old = make_disclaimer(version=1)
+    new = make_disclaimer(version=2, current=False)
+    response = admin_client.post(
+        admin_url(Disclaimer, "changelist"),
+        {"action": "make_current", admin.helpers.ACTION_CHECKBOX_NAME: [str(new.pk)]},
+    )
+    assert response.status_code == 302
+    assert Disclaimer.objects.current() == new
+    old.refresh_from_db()
+    assert not old.is_current
+
+
+def test_acknowledgment_audit_is_read_only_and_holds_no_personal_data(admin_client, filled):
+    ack = Acknowledgment.objects.get()
+    assert admin_client.get(admin_url(Acknowledgment, "delete", ack.pk)).status_code == 403
+    field_names = {f.name for f in Acknowledgment._meta.get_fields()}
+    assert field_names == {"id", "created", "disclaimer", "role"}
+
+
+def test_drug_change_page_links_to_the_public_monograph(admin_client, filled):
+    drug = filled.profile.drug
+    response = admin_client.get(admin_url(Drug, "change", drug.pk))
+    assert "View on site" in response.content.decode()

@@ -1,0 +1,81 @@
+"""The seed monograph: baricitinib, two conditions, every figure with its source and context."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.forms.models import model_to_dict
+
+from drugs.models import Condition, Disclaimer, Drug, RegulatoryApproval, RelapseFinding, RelapseProfile, Source
+
+pytestmark = pytest.mark.django_db
+
+SEEDED_MODELS = [Disclaimer, Source, Condition, Drug, RegulatoryApproval, RelapseProfile, RelapseFinding]
+
+
+def snapshot() -> dict:
+    return {
+        model.__name__: sorted((obj.pk, repr(sorted(model_to_dict(obj).items()))) for obj in model.objects.all())
+        for model in SEEDED_MODELS
+    }
+
+
+def test_loading_the_seed_twice_changes_nothing():
+    call_command("load_seed", stdout=None)
+    first = snapshot()
+    call_command("load_seed", stdout=None)
+    assert snapshot() == first
+    assert RelapseFinding.objects.count() > 20
+
+
+def test_seed_holds_baricitinib_with_both_condition_profiles(seed):
+    drug = Drug.objects.get(slug="baricitinib")
+    assert drug.brand_list == ["Olumiant"]
+    assert drug.atc_code == "L04AF02"
+    assert drug.is_published
+    profiles = {p.condition.slug: p for p in drug.relapse_profiles.all()}
+    assert set(profiles) == {"alopecia-areata", "rheumatoid-arthritis"}
+    assert profiles["alopecia-areata"].risk == "high"
+    assert "Continued administration" in profiles["alopecia-areata"].guidance
+    assert "long-term" in profiles["rheumatoid-arthritis"].guidance
+
+
+def test_every_seeded_finding_has_a_source_a_design_and_a_population(seed):
+    for finding in RelapseFinding.objects.select_related("source"):
+        assert finding.source is not None, finding
+        assert finding.study_design and finding.population and finding.outcome_definition, finding
+
+
+def test_the_articles_sixty_percent_is_the_four_mg_arm_at_24_weeks_of_brave_aa1(seed):
+    finding = RelapseFinding.objects.get(
+        study_name="BRAVE-AA1", regimen_before__contains="4 mg once", timepoint=24, scenario="withdrawn_to_placebo"
+    )
+    assert finding.proportion == Decimal(60)
+    assert finding.total == 30
+    assert finding.source.doi == "10.1001/jamadermatol.2024.2734"
+    assert finding.source.pmid == "39141364"
+    statement = RelapseFinding.objects.get(profile__condition__slug="alopecia-areata", source__kind="manufacturer_site")
+    assert statement.evidence_grade == 1
+    assert "24 weeks" in statement.note
+
+
+def test_rheumatoid_arthritis_data_is_a_taper_not_a_stop(seed):
+    trial = RelapseFinding.objects.filter(profile__condition__slug="rheumatoid-arthritis", study_name="RA-BEYOND")
+    assert trial.exists()
+    assert set(trial.values_list("scenario", flat=True)) <= {"tapered", "continued"}
+    statement = RelapseFinding.objects.get(profile__condition__slug="rheumatoid-arthritis", scenario="stopped")
+    assert statement.proportion is None, "no trial gives a proportion after a full stop: it stays not established"
+    assert statement.evidence_grade == 1
+    assert statement.source.url == "https://olumiant.lilly.com/dosing-side-effects"
+
+
+def test_recapture_after_restarting_keeps_its_counts(seed):
+    finding = RelapseFinding.objects.get(measure="regained", regimen_after__contains="4 mg")
+    assert (finding.events, finding.total, finding.proportion) == (21, 24, Decimal("87.5"))
+
+
+def test_seed_carries_the_disclaimer_in_english_and_the_original_chinese(seed):
+    disclaimer = Disclaimer.objects.current()
+    assert disclaimer.version == 1
+    assert "不构成任何治疗建议或药品推荐" in disclaimer.text_original
+    assert "does not sell drugs" in disclaimer.text
