@@ -33,7 +33,7 @@ class DrugQuerySet(models.QuerySet):
         )
         return self.prefetch_related(
             Prefetch("relapse_profiles", queryset=profiles),
-            "approvals",
+            Prefetch("approvals", queryset=RegulatoryApproval.objects.select_related("source")),
         )
 
     def search(self, query: str):

@@ -1,0 +1,156 @@
+"""What a clinician reads: the monograph, the condition comparison, search, and the 404 page."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from drugs.models import MonographStatus, RelapseFinding
+from tests.factories import make_condition, make_drug, make_finding, make_profile, make_source
+
+pytestmark = pytest.mark.django_db
+
+MONOGRAPH = reverse("drugs:drug_detail", kwargs={"slug": "baricitinib"})
+
+
+def finding_rows(page: str) -> list[str]:
+    """The evidence table rows of a page (one per finding)."""
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.DOTALL)
+    return [row for body in bodies for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
+
+
+def test_monograph_answers_the_relapse_question_by_condition(seeded_clinician):
+    page = seeded_clinician.get(MONOGRAPH).content.decode()
+    relapse = page.split('id="relapse-heading"')[1]
+    assert relapse.index('id="alopecia-areata"') < relapse.index('id="rheumatoid-arthritis"')
+    assert "HIGH" in page and "MODERATE" in page
+    assert "Continued administration is usually needed" in page
+    assert "Treatment duration" in page
+    assert "Last reviewed:" in page and "2026-11-25" in page
+
+
+def test_the_sixty_percent_is_shown_with_its_arm_time_point_n_and_source(seeded_clinician):
+    page = seeded_clinician.get(MONOGRAPH).content.decode()
+    row = next(r for r in finding_rows(page) if "<strong>60%</strong>" in r and "BRAVE-AA1" in r)
+    assert "baricitinib 4 mg once daily → placebo" in row
+    assert "24 weeks" in row
+    assert "N = 30" in row
+    assert "Randomized withdrawal trial" in row
+    assert 'href="https://doi.org/10.1001/jamadermatol.2024.2734"' in row
+
+
+def test_the_manufacturer_statement_is_graded_low_and_says_what_it_matches(seeded_clinician):
+    page = seeded_clinician.get(MONOGRAPH).content.decode()
+    row = next(r for r in finding_rows(page) if "≈60%" in r)
+    assert "Manufacturer or secondary statement" in row
+    assert 'href="https://olumiant.lilly.com/dosing-side-effects"' in row
+    assert "4 mg → placebo, 24 weeks after withdrawal" in page
+
+
+def test_a_figure_that_is_not_stored_reads_not_established(seeded_clinician):
+    page = seeded_clinician.get(MONOGRAPH).content.decode()
+    stop_row = next(r for r in finding_rows(page) if "Recurrence of symptoms" in r)
+    assert stop_row.count("not established") >= 3, "proportion, time point and time to relapse are unknown"
+
+
+def test_the_sources_list_gives_full_addresses(seeded_clinician):
+    page = seeded_clinician.get(MONOGRAPH).content.decode()
+    sources = page.split('id="sources-heading"')[1]
+    assert "https://ard.bmj.com/content/78/2/171" in sources
+    assert "PMID 39141364" in sources
+
+
+def test_unknown_and_unpublished_monographs_are_404_in_the_sites_layout(clinician):
+    draft = make_drug(status=MonographStatus.DRAFT)
+    for slug in ["no-such-drug", draft.slug]:
+        response = clinician.get(reverse("drugs:drug_detail", kwargs={"slug": slug}))
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+        assert draft.name not in response.content.decode()
+
+
+def test_condition_page_puts_each_drug_side_by_side(clinician):
+    condition = make_condition(name="Alopecia areata", slug="alopecia-areata")
+    first = make_profile(drug=make_drug(name="baricitinib"), condition=condition, risk="high")
+    second = make_profile(drug=make_drug(name="ritlecitinib"), condition=condition, risk="not_established")
+    make_finding(profile=first, proportion=Decimal(60))
+    make_profile(drug=make_drug(name="hiddenib", status=MonographStatus.DRAFT), condition=condition)
+    page = clinician.get(condition.get_absolute_url()).content.decode()
+    assert "Baricitinib" in page and "Ritlecitinib" in page
+    assert "HIGH" in page and "NOT ESTABLISHED" in page
+    assert "hiddenib" not in page.lower()
+    assert second.drug.get_absolute_url() in page
+
+
+def test_a_condition_with_no_published_drug_is_404(clinician):
+    condition = make_condition()
+    make_profile(drug=make_drug(status=MonographStatus.DRAFT), condition=condition)
+    assert clinician.get(condition.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("baricitinib", "Baricitinib"),
+        ("BARI", "Baricitinib"),
+        ("olumiant", "Baricitinib"),
+        ("alopecia", "Alopecia areata"),
+        ("RA", "Rheumatoid arthritis"),
+    ],
+)
+def test_search_finds_drugs_brands_conditions_and_synonyms(seeded_clinician, query, expected):
+    page = seeded_clinician.get(reverse("drugs:search"), {"q": query}).content.decode()
+    assert f">{expected}</a>" in page
+
+
+@pytest.mark.parametrize("query", ["", " ", "x", "%", "<script>", "a" * 500, "'; DROP TABLE drugs_drug; --"])
+def test_empty_or_junk_queries_get_a_helpful_page(seeded_clinician, query):
+    response = seeded_clinician.get(reverse("drugs:search"), {"q": query})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>" not in page.split("<main")[1]
+    assert "Type at least two letters" in page or "Search by generic name" in page or "No published drug" in page
+
+
+def test_search_never_shows_a_draft(clinician):
+    make_drug(name="draftinib", status=MonographStatus.DRAFT)
+    page = clinician.get(reverse("drugs:search"), {"q": "draftinib"}).content.decode()
+    assert "No published drug matches" in page
+
+
+def test_search_results_show_no_bare_figures(seeded_clinician):
+    page = seeded_clinician.get(reverse("drugs:search"), {"q": "alopecia"}).content.decode()
+    assert "%" not in page.split("<main")[1].split("</main>")[0]
+
+
+def build_monograph(findings_per_profile: int, conditions: int):
+    drug = make_drug(slug="bench")
+    for _ in range(conditions):
+        profile = make_profile(drug=drug)
+        for week in range(findings_per_profile):
+            make_finding(profile=profile, source=make_source(), timepoint=Decimal(week))
+    return drug
+
+
+@pytest.mark.parametrize(("findings", "conditions"), [(1, 1), (8, 4)])
+def test_monograph_query_count_does_not_grow_with_its_data(clinician, django_assert_num_queries, findings, conditions):
+    drug = build_monograph(findings, conditions)
+    # session, current disclaimer, drug, profiles+conditions, findings+sources, approvals+sources
+    with django_assert_num_queries(6):
+        response = clinician.get(drug.get_absolute_url())
+    assert response.status_code == 200
+    assert RelapseFinding.objects.count() == findings * conditions
+
+
+@pytest.mark.parametrize("drugs", [1, 6])
+def test_condition_page_query_count_does_not_grow_with_its_data(clinician, django_assert_num_queries, drugs):
+    condition = make_condition()
+    for _ in range(drugs):
+        profile = make_profile(condition=condition)
+        for week in range(3):
+            make_finding(profile=profile, source=make_source(), timepoint=Decimal(week))
+    # session, current disclaimer, condition, profiles+drugs, findings+sources
+    with django_assert_num_queries(5):
+        response = clinician.get(condition.get_absolute_url())
+    assert response.status_code == 200
