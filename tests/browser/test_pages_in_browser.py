@@ -1,0 +1,47 @@
+"""Layout, accessibility and print, which only a browser shows."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import pass_gate, serious_accessibility_violations
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGES = ["/", "/drugs/baricitinib/", "/conditions/alopecia-areata/", "/search/?q=olumiant", "/search/?q=x"]
+
+
+def test_the_gate_has_no_serious_accessibility_violations(page, site):
+    page.goto(f"{site}/acknowledge/?next=/")
+    assert serious_accessibility_violations(page) == []
+
+
+def test_clinician_pages_have_no_serious_accessibility_violations_nor_csp_errors(page, site, csp_errors):
+    page.goto(f"{site}/acknowledge/?next=/")
+    pass_gate(page)
+    for path in PAGES:
+        page.goto(f"{site}{path}")
+        assert serious_accessibility_violations(page) == [], path
+    assert csp_errors == []
+
+
+@pytest.mark.parametrize("path", PAGES[:3])
+def test_pages_fit_a_375_pixel_phone_without_sideways_scrolling(page, site, path):
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{site}/acknowledge/?next={path}")
+    pass_gate(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+    if path.startswith("/drugs/"):
+        row = page.locator("#alopecia-areata tbody tr").first
+        expect(row.locator("td").first).to_be_visible()
+
+
+def test_print_shows_one_column_without_navigation_and_with_full_source_addresses(page, site):
+    page.goto(f"{site}/acknowledge/?next=/drugs/baricitinib/")
+    pass_gate(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".condition-tabs")).to_be_hidden()
+    expect(page.locator(".print-only")).to_be_visible()
+    expect(page.locator(".sources")).to_contain_text("https://olumiant.lilly.com/dosing-side-effects")
+    expect(page.locator(".site-footer")).to_contain_text("does not sell drugs")
