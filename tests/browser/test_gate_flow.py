@@ -24,7 +24,9 @@ def test_a_deep_link_lands_on_the_gate_and_returns_to_the_monograph(page, site, 
     expect(page).to_have_url(f"{site}/drugs/baricitinib/")
     section = page.locator("#alopecia-areata")
     expect(section.get_by_text("HIGH", exact=True)).to_be_visible()
-    row = section.locator("tbody tr", has_text="baricitinib 4 mg once daily → placebo").filter(has_text="24 weeks").first
+    row = (
+        section.locator("tbody tr", has_text="baricitinib 4 mg once daily → placebo").filter(has_text="24 weeks").first
+    )
     expect(row).to_contain_text("60%")
     expect(row).to_contain_text("N = 30")
     source_link = row.get_by_role("link", name=re.compile("JAMA Dermatology 2024"))
@@ -61,7 +63,9 @@ def test_a_new_disclaimer_version_asks_again(page, site):
     pass_gate(page)
     expect(page).to_have_url(f"{site}/drugs/baricitinib/")
 
-    new = Disclaimer.objects.create(version=2, text="Second version: still for professionals only.", effective_from="2026-12-01")
+    new = Disclaimer.objects.create(
+        version=2, text="Second version: still for professionals only.", effective_from="2026-12-01"
+    )
     services.disclaimer_make_current(disclaimer=new)
 
     page.goto(f"{site}/conditions/alopecia-areata/")
