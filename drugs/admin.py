@@ -81,6 +81,7 @@ class DrugAdmin(admin.ModelAdmin):
 @admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
     list_display = ["name", "synonyms", "icd10_code", "snomed_code"]
+    list_filter = ["relapse_profiles__drug"]
     search_fields = ["name", "synonyms", "icd10_code"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -145,6 +146,8 @@ class RegulatoryApprovalAdmin(admin.ModelAdmin):
 @admin.register(Disclaimer)
 class DisclaimerAdmin(admin.ModelAdmin):
     list_display = ["version", "effective_from", "is_current", "created"]
+    list_filter = ["is_current"]
+    search_fields = ["text", "text_original"]
     readonly_fields = ["is_current"]
     actions = ["make_current"]
 

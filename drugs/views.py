@@ -1,3 +1,4 @@
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
@@ -62,6 +63,17 @@ def acknowledge(request):
 
 def declined(request):
     return render(request, "drugs/declined.html")
+
+
+@require_GET
+def healthz(request):
+    """Liveness for load balancers: says only whether the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 @require_GET

@@ -10,5 +10,6 @@ admin.site.index_title = "Monographs, evidence and disclaimer"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", drug_views.robots_txt, name="robots_txt"),
+    path("healthz", drug_views.healthz, name="healthz"),
     path("", include("drugs.urls")),
 ]

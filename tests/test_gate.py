@@ -164,9 +164,10 @@ def test_without_any_current_disclaimer_nobody_gets_in(visitor, db):
     assert visitor.get("/").status_code == 302
 
 
-def test_admin_and_robots_are_not_gated(visitor, seed):
+def test_admin_robots_and_health_check_are_not_gated(visitor, seed):
     assert visitor.get("/admin/login/").status_code == 200
     assert visitor.get("/robots.txt").content == b"User-agent: *\nDisallow: /\n"
+    assert visitor.get("/healthz").content == b"ok\n"
 
 
 @pytest.mark.parametrize("path", ["/", MONOGRAPH, "/conditions/alopecia-areata/", "/search/?q=ra", "/nope/"])

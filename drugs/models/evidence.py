@@ -170,6 +170,9 @@ class RelapseProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.drug} — {self.condition}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.drug.get_absolute_url()}#{self.condition.slug}"
+
     @property
     def factor_list(self) -> list[str]:
         return split_list(self.factors, "\n")
