@@ -148,8 +148,13 @@ class DisclaimerAdmin(admin.ModelAdmin):
     list_display = ["version", "effective_from", "is_current", "created"]
     list_filter = ["is_current"]
     search_fields = ["text", "text_original"]
-    readonly_fields = ["is_current"]
     actions = ["make_current"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Visitors acknowledge a version: once it has been shown, its wording is fixed (write a new version).
+        if obj is not None and (obj.is_current or obj.acknowledgments.exists()):
+            return ["version", "text", "text_original", "effective_from", "is_current"]
+        return ["is_current"]
 
     @admin.action(description=_("Make the selected version current (every visitor acknowledges again)"))
     def make_current(self, request, queryset):

@@ -43,7 +43,7 @@ def confidence_interval(low, high) -> str | None:
 
 
 def count(events: int | None, total: int | None) -> str | None:
-    """'21/24' when both are known, 'N = 30' when only the denominator is."""
+    """'21/24' when both are known, 'N = 30' when only the denominator is (n without N is refused)."""
     if total is None:
         return None
     if events is None:

@@ -27,7 +27,10 @@ class AcknowledgmentForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search drugs and conditions"), max_length=100, required=False)
+    MAX_LENGTH = 100
+
+    q = forms.CharField(label=_("Search drugs and conditions"), required=False)
 
     def clean_q(self) -> str:
-        return " ".join(self.cleaned_data["q"].split())
+        # Longer input is cut rather than refused: no drug or condition name comes near the limit.
+        return " ".join(self.cleaned_data["q"].split())[: self.MAX_LENGTH]

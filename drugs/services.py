@@ -37,12 +37,20 @@ FINDING_IDENTITY = (
 
 
 def _upsert(model, lookup: dict, values: dict):
-    """update_or_create that validates like the admin does, so the seed obeys the same rules."""
+    """update_or_create that validates like the admin does, and saves only what differs."""
     instance = model.objects.filter(**lookup).first() or model(**lookup)
+    changed = instance.pk is None
     for field, value in values.items():
-        setattr(instance, field, value)
-    instance.full_clean()
-    instance.save()
+        model_field = model._meta.get_field(field)
+        value = model_field.to_python(value) if not model_field.is_relation else value
+        if getattr(instance, field) != value:
+            setattr(instance, field, value)
+            changed = True
+    if changed:
+        # clean() mirrors every check constraint and the database enforces them on save, so the
+        # per-constraint validation queries (a dozen per finding) would only make loading slower.
+        instance.full_clean(validate_constraints=False)
+        instance.save()
     return instance
 
 
@@ -51,8 +59,11 @@ def seed_load(*, data: dict) -> None:
     from drugs.models import Condition, Drug, RegulatoryApproval, RelapseFinding, RelapseProfile, Source
 
     for record in data.get("disclaimers", []):
-        values = {k: v for k, v in record.items() if k not in ("version", "is_current")}
-        disclaimer = _upsert(Disclaimer, {"version": record["version"]}, values)
+        # A version visitors may already have accepted is never rewritten: new wording needs a new version.
+        disclaimer = Disclaimer.objects.filter(version=record["version"]).first()
+        if disclaimer is None:
+            values = {k: v for k, v in record.items() if k != "is_current"}
+            disclaimer = _upsert(Disclaimer, {"version": record["version"]}, values)
         if record.get("is_current") and not Disclaimer.objects.filter(is_current=True).exists():
             disclaimer_make_current(disclaimer=disclaimer)
 

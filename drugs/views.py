@@ -41,7 +41,7 @@ def search(request):
         "search_form": form,
         "query": query,
         "searched": searched,
-        "too_short": bool(request.GET.get("q")) and not searched,
+        "too_short": bool(query) and not searched,
         "drugs": Drug.objects.published().search(query) if searched else Drug.objects.none(),
         "conditions": Condition.objects.with_published_drugs().search(query) if searched else Condition.objects.none(),
     }

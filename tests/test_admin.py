@@ -199,6 +199,17 @@ def test_making_a_disclaimer_current_retires_the_previous_one(admin_client):
     assert not old.is_current
 
 
+def test_the_wording_of_a_disclaimer_visitors_have_seen_cannot_be_changed(admin_client):
+    current = make_disclaimer(version=1, text="Original wording.")
+    page = admin_client.get(admin_url(Disclaimer, "change", current.pk)).content.decode()
+    assert 'name="text"' not in page
+    admin_client.post(admin_url(Disclaimer, "change", current.pk), {"text": "Changed wording.", "version": "1"})
+    current.refresh_from_db()
+    assert current.text == "Original wording."
+    draft = make_disclaimer(version=2, current=False)
+    assert 'name="text"' in admin_client.get(admin_url(Disclaimer, "change", draft.pk)).content.decode()
+
+
 def test_acknowledgment_audit_is_read_only_and_holds_no_personal_data(admin_client, filled):
     ack = Acknowledgment.objects.get()
     assert admin_client.get(admin_url(Acknowledgment, "delete", ack.pk)).status_code == 403

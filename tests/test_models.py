@@ -11,29 +11,53 @@ from tests.factories import make_condition, make_drug, make_finding, make_profil
 
 pytestmark = pytest.mark.django_db
 
-# (field values that break a rule, the field the message is on, words in the message)
+# (field values that break a rule, the field the message is on, words in the message, the database constraint)
 BAD_FINDINGS = [
-    ({"proportion": Decimal("100.5")}, "proportion", "100"),
-    ({"proportion": Decimal("-1")}, "proportion", "0"),
-    ({"proportion": Decimal(20), "proportion_upper": Decimal(10)}, "proportion_upper", "upper end"),
-    ({"proportion": None, "proportion_upper": Decimal(10)}, "proportion", "lower end"),
-    ({"ci_low": Decimal(70), "ci_high": Decimal(50)}, "ci_low", "low end"),
-    ({"ci_low": Decimal(40), "ci_high": None}, "ci_high", "both ends"),
-    ({"ci_low": Decimal(10), "ci_high": Decimal(20)}, "proportion", "confidence interval"),
-    ({"events": 31, "total": 30}, "events", "cannot be larger"),
+    ({"proportion": Decimal("100.5")}, "proportion", "less than or equal to 100", "percent_between_0_and_100"),
+    ({"proportion": Decimal("-1")}, "proportion", "greater than or equal to 0", "percent_between_0_and_100"),
+    (
+        {"proportion": Decimal(20), "proportion_upper": Decimal(10)},
+        "proportion_upper",
+        "upper end",
+        "proportion_range_ordered",
+    ),
+    ({"proportion": None, "proportion_upper": Decimal(10)}, "proportion", "lower end", "proportion_range_ordered"),
+    ({"ci_low": Decimal(70), "ci_high": Decimal(50)}, "ci_low", "low end", "ci_ordered"),
+    ({"ci_low": Decimal(40), "ci_high": None}, "ci_high", "both ends", "ci_ordered"),
+    ({"ci_low": Decimal(10), "ci_high": Decimal(20)}, "proportion", "confidence interval", "ci_contains_proportion"),
+    ({"events": 31, "total": 30}, "events", "cannot be larger", "events_not_above_total"),
+    ({"events": 3, "total": None}, "total", "Enter N", "events_need_total"),
     (
         {"relapse_time_low": Decimal(24), "relapse_time_high": Decimal(8), "relapse_time_unit": "weeks"},
         "relapse_time_low",
         "'from'",
+        "relapse_time_range_ordered",
     ),
-    ({"relapse_time_median": Decimal(8), "relapse_time_unit": ""}, "relapse_time_unit", "unit"),
-    ({"timepoint": Decimal(24), "timepoint_unit": ""}, "timepoint_unit", "unit"),
-    ({"follow_up": Decimal(48), "follow_up_unit": ""}, "follow_up_unit", "unit"),
+    (
+        {
+            "relapse_time_median": Decimal(30),
+            "relapse_time_low": 8,
+            "relapse_time_high": 24,
+            "relapse_time_unit": "weeks",
+        },
+        "relapse_time_median",
+        "within its range",
+        "relapse_time_median_in_range",
+    ),
+    (
+        {"relapse_time_median": Decimal(8), "relapse_time_unit": ""},
+        "relapse_time_unit",
+        "unit",
+        "relapse_time_has_unit",
+    ),
+    ({"timepoint": Decimal(-4)}, "timepoint", "greater than or equal to 0", "times_not_negative"),
+    ({"timepoint": Decimal(24), "timepoint_unit": ""}, "timepoint_unit", "unit", "timepoint_has_unit"),
+    ({"follow_up": Decimal(48), "follow_up_unit": ""}, "follow_up_unit", "unit", "follow_up_has_unit"),
 ]
 
 
-@pytest.mark.parametrize(("values", "field", "words"), BAD_FINDINGS)
-def test_bad_figure_is_refused_on_the_field_with_a_message_saying_what_to_fix(values, field, words):
+@pytest.mark.parametrize(("values", "field", "words", "constraint"), BAD_FINDINGS)
+def test_bad_figure_is_refused_on_the_field_with_a_message_saying_what_to_fix(values, field, words, constraint):
     finding = make_finding()
     for name, value in values.items():
         setattr(finding, name, value)
@@ -43,11 +67,10 @@ def test_bad_figure_is_refused_on_the_field_with_a_message_saying_what_to_fix(va
     assert words in messages
 
 
-@pytest.mark.parametrize(("values", "field", "words"), BAD_FINDINGS)
-def test_bad_figure_is_refused_by_the_database_itself(values, field, words):
+@pytest.mark.parametrize(("values", "field", "words", "constraint"), BAD_FINDINGS)
+def test_bad_figure_is_refused_by_the_database_itself(values, field, words, constraint):
     finding = make_finding()
-    RelapseFinding.objects.filter(pk=finding.pk).update(proportion=Decimal(60), total=30)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=f"drugs_relapsefinding_{constraint}"), transaction.atomic():
         RelapseFinding.objects.filter(pk=finding.pk).update(**values)
     finding.refresh_from_db()
     assert finding.proportion == Decimal(60), "the saved figure survives the refused edit"
@@ -70,6 +93,9 @@ def test_valid_range_and_interval_are_accepted_and_shown_with_units():
     assert finding.ci_display == "95% CI 5–20%"
     assert finding.count_display == "3/30"
     assert finding.relapse_time_display == "8–24 weeks"
+    finding.relapse_time_median = Decimal(12)
+    finding.full_clean()
+    assert finding.relapse_time_display == "median 12 weeks (range 8–24 weeks)"
     assert finding.timepoint_display == "24 weeks"
 
 
@@ -88,6 +114,7 @@ def test_one_relapse_profile_per_drug_and_condition():
         duplicate.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
+    assert RelapseProfile.objects.count() == 1
 
 
 def test_slugs_are_unique():

@@ -27,9 +27,12 @@ class DrugQuerySet(models.QuerySet):
         """Everything the monograph page shows, in a fixed number of queries."""
         from drugs.models.evidence import RelapseFinding, RelapseProfile
 
-        findings = RelapseFinding.objects.select_related("source")
-        profiles = RelapseProfile.objects.select_related("condition").prefetch_related(
-            Prefetch("findings", queryset=findings)
+        # Explicit orders: the models' default orderings would join drug and condition again.
+        findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
+        profiles = (
+            RelapseProfile.objects.select_related("condition")
+            .order_by("condition__name")
+            .prefetch_related(Prefetch("findings", queryset=findings))
         )
         return self.prefetch_related(
             Prefetch("relapse_profiles", queryset=profiles),

@@ -234,6 +234,13 @@ def _has_unit(unit: str, *values: str) -> Q:
     return all_empty | ~Q(**{unit: ""})
 
 
+def _not_negative(*fields: str) -> Q:
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0})
+    return condition
+
+
 def _percent(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": 100}))
 
@@ -365,6 +372,11 @@ class RelapseFinding(models.Model):
                 violation_error_message=_("The confidence interval must contain the proportion."),
             ),
             models.CheckConstraint(
+                condition=Q(events__isnull=True) | Q(total__isnull=False),
+                name="drugs_relapsefinding_events_need_total",
+                violation_error_message=_("n (with outcome) needs N (in the group)."),
+            ),
+            models.CheckConstraint(
                 condition=_paired("events", "total"),
                 name="drugs_relapsefinding_events_not_above_total",
                 violation_error_message=_("n (with outcome) cannot be larger than N (in the group)."),
@@ -373,6 +385,19 @@ class RelapseFinding(models.Model):
                 condition=_paired("relapse_time_low", "relapse_time_high"),
                 name="drugs_relapsefinding_relapse_time_range_ordered",
                 violation_error_message=_("The time-to-relapse range needs its 'from' not after its 'to'."),
+            ),
+            models.CheckConstraint(
+                condition=_paired("relapse_time_low", "relapse_time_median")
+                & _paired("relapse_time_median", "relapse_time_high"),
+                name="drugs_relapsefinding_relapse_time_median_in_range",
+                violation_error_message=_("The median time to relapse must lie within its range."),
+            ),
+            models.CheckConstraint(
+                condition=_not_negative(
+                    "timepoint", "relapse_time_median", "relapse_time_low", "relapse_time_high", "follow_up"
+                ),
+                name="drugs_relapsefinding_times_not_negative",
+                violation_error_message=_("Times cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=_has_unit(
@@ -425,7 +450,9 @@ class RelapseFinding(models.Model):
             and not (self.ci_low <= self.proportion <= self.ci_high)
         ):
             errors["proportion"] = _("The proportion must lie within its confidence interval.")
-        if self.events is not None and self.total is not None and self.events > self.total:
+        if self.events is not None and self.total is None:
+            errors["total"] = _("Enter N (in the group) as well, or clear n.")
+        elif self.events is not None and self.events > self.total:
             errors["events"] = _("n (with outcome) cannot be larger than N (in the group).")
         if (
             self.relapse_time_low is not None
@@ -433,6 +460,11 @@ class RelapseFinding(models.Model):
             and self.relapse_time_low > self.relapse_time_high
         ):
             errors["relapse_time_low"] = _("The 'from' end of the time to relapse must not be after its 'to' end.")
+        elif self.relapse_time_median is not None and not (
+            (self.relapse_time_low is None or self.relapse_time_low <= self.relapse_time_median)
+            and (self.relapse_time_high is None or self.relapse_time_median <= self.relapse_time_high)
+        ):
+            errors["relapse_time_median"] = _("The median time to relapse must lie within its range.")
         unit_rules = [
             ("relapse_time_unit", (self.relapse_time_median, self.relapse_time_low, self.relapse_time_high)),
             ("timepoint_unit", (self.timepoint,)),
@@ -469,9 +501,11 @@ class RelapseFinding(models.Model):
     @property
     def relapse_time_display(self) -> str | None:
         unit = self.get_relapse_time_unit_display()
-        if self.relapse_time_median is not None:
-            return f"median {formatting.duration(self.relapse_time_median, unit)}"
-        return formatting.duration(self.relapse_time_low, unit, self.relapse_time_high)
+        spread = formatting.duration(self.relapse_time_low, unit, self.relapse_time_high)
+        if self.relapse_time_median is None:
+            return spread
+        median = f"median {formatting.duration(self.relapse_time_median, unit)}"
+        return f"{median} (range {spread})" if spread else median
 
     @property
     def follow_up_display(self) -> str | None:
