@@ -35,6 +35,7 @@ install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 run: install
 	$(DEV) $(MANAGE) migrate --noinput
+	$(DEV) $(MANAGE) setup_roles
 	$(DEV) $(MANAGE) load_seed
 	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
 

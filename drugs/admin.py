@@ -1,16 +1,27 @@
-"""The curator's workspace: every model, laid out the way a curator works."""
+"""The curator's workspace: every model, laid out the way a curator works.
+
+Curators see and edit working copies only; any saved change sends the monograph back to draft,
+and only the review workflow (the "Review and publish" page of a drug) reaches the public.
+"""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
 
-from drugs import services
+from drugs import services, workflow
 from drugs.models import (
     Acknowledgment,
     Condition,
     Disclaimer,
     Drug,
+    MonographEvent,
+    MonographStatus,
     RegulatoryApproval,
     RelapseFinding,
     RelapseProfile,
@@ -50,6 +61,56 @@ FINDING_FIELDSETS = [
 ]
 
 
+class MonographContentAdmin(VersionAdmin):
+    """Rows that belong to one monograph: working copies only; a saved change needs a new review."""
+
+    drug_path = ""  # the lookup from this model to its Drug, e.g. "profile__drug"
+
+    def drug_of(self, obj) -> Drug:
+        for part in self.drug_path.split("__") if self.drug_path else []:
+            obj = getattr(obj, part)
+        return obj
+
+    def get_queryset(self, request):
+        prefix = f"{self.drug_path}__" if self.drug_path else ""
+        return super().get_queryset(request).filter(**{f"{prefix}public_copy_of__isnull": True})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Drug:
+            kwargs["queryset"] = Drug.objects.working()
+        elif db_field.related_model is RelapseProfile:
+            kwargs["queryset"] = RelapseProfile.objects.filter(drug__public_copy_of__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(formset.has_changed() for formset in formsets):
+            self._mark_edited(request, self.drug_of(form.instance))
+
+    def delete_model(self, request, obj):
+        drug = self.drug_of(obj)
+        super().delete_model(request, obj)
+        if drug is not obj:
+            self._mark_edited(request, drug)
+
+    def delete_queryset(self, request, queryset):
+        drugs = {self.drug_of(obj) for obj in queryset}
+        super().delete_queryset(request, queryset)
+        for drug in drugs:
+            if drug.pk and Drug.objects.filter(pk=drug.pk).exists():
+                self._mark_edited(request, drug)
+
+    def _mark_edited(self, request, drug: Drug) -> None:
+        was_public = drug.status in (MonographStatus.PUBLISHED, MonographStatus.IN_REVIEW)
+        workflow.monograph_mark_edited(drug=drug, user=request.user)
+        if was_public:
+            messages.info(
+                request,
+                _("%(drug)s is back in draft: readers keep seeing the last published version until it is reviewed.")
+                % {"drug": drug},
+            )
+
+
 class RegulatoryApprovalInline(admin.TabularInline):
     model = RegulatoryApproval
     extra = 0
@@ -65,29 +126,88 @@ class RelapseProfileInline(admin.TabularInline):
 
 
 @admin.register(Drug)
-class DrugAdmin(admin.ModelAdmin):
-    list_display = ["name", "brand_names", "drug_class", "status", "updated"]
+class DrugAdmin(MonographContentAdmin):
+    list_display = ["name", "brand_names", "drug_class", "status", "has_public_version", "last_edited_at"]
     list_filter = ["status", "drug_class"]
     search_fields = ["name", "brand_names", "atc_code"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "brand_names", "drug_class", "manufacturer", "status"]}),
+        (None, {"fields": ["name", "slug", "brand_names", "drug_class", "manufacturer"]}),
         (_("For the clinician"), {"fields": ["summary", "mechanism"]}),
         (_("Codes"), {"fields": ["atc_code", "rxnorm_cui"]}),
+        (_("Review"), {"fields": ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]}),
     ]
     inlines = [RelapseProfileInline, RegulatoryApprovalInline]
+    change_form_template = "admin/drugs/drug/change_form.html"
+
+    @admin.display(boolean=True, description=_("public version"))
+    def has_public_version(self, drug):
+        return hasattr(drug, "public_copy")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("public_copy")
+
+    def get_urls(self):
+        workflow_view = self.admin_site.admin_view(self.workflow_view)
+        return [path("<path:object_id>/workflow/", workflow_view, name="drugs_drug_workflow"), *super().get_urls()]
+
+    def workflow_view(self, request, object_id):
+        """The review page: what is missing, who changed what, and the buttons to move it on."""
+        drug = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, drug):
+            raise PermissionDenied
+        if request.method == "POST":
+            self._run_transition(request, drug)
+            return redirect("admin:drugs_drug_workflow", drug.pk)
+        user = request.user
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Review and publish: %(drug)s") % {"drug": drug},
+            "drug": drug,
+            "problems": workflow.publication_problems(drug),
+            "events": drug.events.select_related("user")[:50],
+            "can_submit": drug.status == MonographStatus.DRAFT and user.has_perm(workflow.SUBMIT_PERMISSION),
+            "can_review": drug.status == MonographStatus.IN_REVIEW and user.has_perm(workflow.PUBLISH_PERMISSION),
+            "can_withdraw": hasattr(drug, "public_copy") and user.has_perm(workflow.PUBLISH_PERMISSION),
+            "is_last_editor": drug.last_edited_by_id == user.pk,
+        }
+        return TemplateResponse(request, "admin/drugs/drug/workflow.html", context)
+
+    def _run_transition(self, request, drug: Drug) -> None:
+        action, note, user = request.POST.get("action"), request.POST.get("note", ""), request.user
+        transitions = {
+            "submit": lambda: workflow.monograph_submit(drug=drug, user=user),
+            "return": lambda: workflow.monograph_return_to_draft(drug=drug, user=user, note=note),
+            "publish": lambda: workflow.monograph_publish(drug=drug, reviewer=user, note=note),
+            "withdraw": lambda: workflow.monograph_withdraw(drug=drug, reviewer=user, note=note),
+        }
+        if action not in transitions:
+            messages.error(request, _("Unknown action."))
+            return
+        try:
+            drug = transitions[action]()
+        except (ValidationError, PermissionDenied) as refusal:
+            reasons = refusal.messages if isinstance(refusal, ValidationError) else [str(refusal)]
+            for reason in reasons:
+                messages.error(request, reason)
+            return
+        messages.success(
+            request, _("%(drug)s is now %(status)s.") % {"drug": drug, "status": drug.get_status_display()}
+        )
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(VersionAdmin):
     list_display = ["name", "synonyms", "icd10_code", "snomed_code"]
-    list_filter = ["relapse_profiles__drug"]
+    list_filter = [("relapse_profiles__drug", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "synonyms", "icd10_code"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(VersionAdmin):
     list_display = ["title", "publisher", "kind", "publication_year", "doi", "pmid"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "authors", "publisher", "doi", "pmid", "url"]
@@ -107,7 +227,8 @@ class RelapseFindingInline(admin.StackedInline):
 
 
 @admin.register(RelapseProfile)
-class RelapseProfileAdmin(admin.ModelAdmin):
+class RelapseProfileAdmin(MonographContentAdmin):
+    drug_path = "drug"
     list_display = ["drug", "condition", "risk", "finding_count", "last_reviewed"]
     list_filter = ["risk", "condition", "drug__status"]
     search_fields = ["drug__name", "drug__brand_names", "condition__name"]
@@ -126,7 +247,8 @@ class RelapseProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(RelapseFinding)
-class RelapseFindingAdmin(admin.ModelAdmin):
+class RelapseFindingAdmin(MonographContentAdmin):
+    drug_path = "profile__drug"
     list_display = ["__str__", "proportion", "total", "evidence_grade", "source"]
     list_filter = ["scenario", "measure", "evidence_grade", "profile__condition"]
     search_fields = ["study_name", "regimen_before", "regimen_after", "outcome_definition", "profile__drug__name"]
@@ -136,7 +258,8 @@ class RelapseFindingAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegulatoryApproval)
-class RegulatoryApprovalAdmin(admin.ModelAdmin):
+class RegulatoryApprovalAdmin(MonographContentAdmin):
+    drug_path = "drug"
     list_display = ["drug", "agency", "when", "indication"]
     list_filter = ["agency"]
     search_fields = ["drug__name", "indication"]
@@ -144,7 +267,7 @@ class RegulatoryApprovalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disclaimer)
-class DisclaimerAdmin(admin.ModelAdmin):
+class DisclaimerAdmin(VersionAdmin):
     list_display = ["version", "effective_from", "is_current", "created"]
     list_filter = ["is_current"]
     search_fields = ["text", "text_original"]
@@ -165,13 +288,8 @@ class DisclaimerAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(disclaimer)s is now current.") % {"disclaimer": disclaimer}, messages.SUCCESS)
 
 
-@admin.register(Acknowledgment)
-class AcknowledgmentAdmin(admin.ModelAdmin):
-    """A read-only audit trail for compliance: when, which version, stated role."""
-
-    list_display = ["created", "disclaimer", "role"]
-    list_filter = ["role", "disclaimer"]
-    date_hierarchy = "created"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit trails: readable, never edited."""
 
     def has_add_permission(self, request):
         return False
@@ -181,3 +299,24 @@ class AcknowledgmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Acknowledgment)
+class AcknowledgmentAdmin(ReadOnlyAdmin):
+    """When, which version, stated role: no IP address, no identity."""
+
+    list_display = ["created", "disclaimer", "role"]
+    list_filter = ["role", "disclaimer"]
+    date_hierarchy = "created"
+
+
+@admin.register(MonographEvent)
+class MonographEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "drug", "action", "user", "note", "four_eyes_override"]
+    list_filter = ["action", "four_eyes_override"]
+    search_fields = ["drug__name", "note"]
+    date_hierarchy = "at"
+    list_select_related = ["drug", "user"]
+
+    def view_on_site(self, event):
+        return reverse("drugs:drug_detail", kwargs={"slug": event.drug.slug})

@@ -1,5 +1,6 @@
 """Writes that span rows or enforce a rule: one home for them."""
 
+import reversion
 from django.db import transaction
 
 from drugs.models import Acknowledgment, Disclaimer
@@ -36,7 +37,7 @@ FINDING_IDENTITY = (
 )
 
 
-def _upsert(model, lookup: dict, values: dict):
+def _upsert(model, lookup: dict, values: dict) -> tuple[object, bool]:
     """update_or_create that validates like the admin does, and saves only what differs."""
     instance = model.objects.filter(**lookup).first() or model(**lookup)
     changed = instance.pk is None
@@ -51,35 +52,51 @@ def _upsert(model, lookup: dict, values: dict):
         # per-constraint validation queries (a dozen per finding) would only make loading slower.
         instance.full_clean(validate_constraints=False)
         instance.save()
-    return instance
+    return instance, changed
 
 
 @transaction.atomic
 def seed_load(*, data: dict) -> None:
+    """Load seed monographs; a reviewed seed drug is published as it stands."""
+    from drugs import workflow
+    from drugs.models import MonographEvent
+
+    # The working rows join the history like any curator's save; the public copies stay out of it.
+    with reversion.create_revision():
+        reversion.set_comment("Loaded from the seed file")
+        to_publish = _seed_working_copies(data)
+    for drug, note in to_publish:
+        workflow.replace_public_copy(drug)
+        MonographEvent.objects.get_or_create(drug=drug, action=MonographEvent.Action.PUBLISHED, defaults={"note": note})
+
+
+def _seed_working_copies(data: dict) -> list:
     from drugs.models import Condition, Drug, RegulatoryApproval, RelapseFinding, RelapseProfile, Source
+
+    to_publish = []
 
     for record in data.get("disclaimers", []):
         # A version visitors may already have accepted is never rewritten: new wording needs a new version.
         disclaimer = Disclaimer.objects.filter(version=record["version"]).first()
         if disclaimer is None:
             values = {k: v for k, v in record.items() if k != "is_current"}
-            disclaimer = _upsert(Disclaimer, {"version": record["version"]}, values)
+            disclaimer, _ = _upsert(Disclaimer, {"version": record["version"]}, values)
         if record.get("is_current") and not Disclaimer.objects.filter(is_current=True).exists():
             disclaimer_make_current(disclaimer=disclaimer)
 
     sources = {}
     for record in data.get("sources", []):
         values = {k: v for k, v in record.items() if k not in ("key", "title")}
-        sources[record["key"]] = _upsert(Source, {"title": record["title"]}, values)
+        sources[record["key"]], _ = _upsert(Source, {"title": record["title"]}, values)
 
     conditions = {}
     for record in data.get("conditions", []):
         values = {k: v for k, v in record.items() if k != "slug"}
-        conditions[record["slug"]] = _upsert(Condition, {"slug": record["slug"]}, values)
+        conditions[record["slug"]], _ = _upsert(Condition, {"slug": record["slug"]}, values)
 
     for record in data.get("drugs", []):
-        values = {k: v for k, v in record.items() if k not in ("slug", "approvals", "profiles")}
-        drug = _upsert(Drug, {"slug": record["slug"]}, values)
+        values = {k: v for k, v in record.items() if k not in ("slug", "approvals", "profiles", "publication_note")}
+        drug, changed = _upsert(Drug, {"slug": record["slug"], "public_copy_of": None}, values)
         for approval in record.get("approvals", []):
             lookup = {"drug": drug, "agency": approval["agency"], "indication": approval["indication"]}
             values = {
@@ -87,12 +104,17 @@ def seed_load(*, data: dict) -> None:
                 "condition": conditions.get(approval["condition"]),
                 "source": sources.get(approval["source"]),
             }
-            _upsert(RegulatoryApproval, lookup, {k: v for k, v in values.items() if k not in lookup})
+            changed |= _upsert(RegulatoryApproval, lookup, {k: v for k, v in values.items() if k not in lookup})[1]
         for profile_record in record.get("profiles", []):
             condition = conditions[profile_record["condition"]]
             values = {k: v for k, v in profile_record.items() if k not in ("condition", "findings")}
-            profile = _upsert(RelapseProfile, {"drug": drug, "condition": condition}, values)
+            profile, profile_changed = _upsert(RelapseProfile, {"drug": drug, "condition": condition}, values)
+            changed |= profile_changed
             for finding in profile_record.get("findings", []):
                 finding = {**finding, "source": sources[finding["source"]]}
                 lookup = {"profile": profile, **{k: finding[k] for k in FINDING_IDENTITY}}
-                _upsert(RelapseFinding, lookup, {k: v for k, v in finding.items() if k not in lookup})
+                changed |= _upsert(RelapseFinding, lookup, {k: v for k, v in finding.items() if k not in lookup})[1]
+        # The seed was reviewed against its sources before it was written: it is published as it stands.
+        if drug.status == "published" and (changed or not hasattr(drug, "public_copy")):
+            to_publish.append((drug, record.get("publication_note", "")))
+    return to_publish

@@ -1,6 +1,7 @@
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from drugs import gate, services
@@ -25,6 +26,15 @@ def home(request):
 def drug_detail(request, slug: str):
     drug = get_object_or_404(Drug.objects.published().for_monograph(), slug=slug)
     return render(request, "drugs/drug_detail.html", {"drug": drug})
+
+
+@never_cache
+def drug_preview(request, slug: str):
+    """Staff see the working copy exactly as it will look, under a PREVIEW banner; others get a 404."""
+    if not request.user.is_staff:
+        raise Http404
+    drug = get_object_or_404(Drug.objects.working().for_monograph(preview=True), slug=slug)
+    return render(request, "drugs/drug_detail.html", {"drug": drug, "preview": True})
 
 
 def condition_detail(request, slug: str):

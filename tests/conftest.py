@@ -1,8 +1,12 @@
 """Personas and data shared by the whole suite."""
 
 import json
+from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from drugs import services
@@ -46,4 +50,37 @@ def clinician(client, disclaimer):
 @pytest.fixture
 def seeded_clinician(client, seed):
     acknowledge(client)
+    return client
+
+
+@pytest.fixture
+def roles(db):
+    call_command("setup_roles", stdout=StringIO())
+
+
+def staff_member(django_user_model, username: str, group: str | None = None, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw", is_staff=True, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def curator(roles, django_user_model):
+    return staff_member(django_user_model, "curator", "Curator")
+
+
+@pytest.fixture
+def reviewer(roles, django_user_model):
+    return staff_member(django_user_model, "reviewer", "Reviewer")
+
+
+@pytest.fixture
+def second_reviewer(roles, django_user_model):
+    return staff_member(django_user_model, "reviewer2", "Reviewer")
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
     return client

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 from itertools import count
 
-from drugs import services
+from drugs import services, workflow
 from drugs.models import (
     Condition,
     Disclaimer,
@@ -44,9 +44,16 @@ def make_drug(**fields) -> Drug:
         "brand_names": f"Testabrand{n}",
         "drug_class": "JAK inhibitor",
         "summary": "A test drug.",
-        "status": MonographStatus.PUBLISHED,
     }
     return Drug.objects.create(**{**defaults, **fields})
+
+
+def publish(drug: Drug) -> Drug:
+    """Put the working copy, as it stands, in front of readers (what a reviewer's publish does)."""
+    drug.status = MonographStatus.PUBLISHED
+    drug.save()
+    workflow.replace_public_copy(drug)
+    return drug
 
 
 def make_condition(**fields) -> Condition:

@@ -11,6 +11,7 @@ from drugs.models import (
     Condition,
     Disclaimer,
     Drug,
+    MonographEvent,
     RegulatoryApproval,
     RelapseFinding,
     RelapseProfile,
@@ -63,6 +64,7 @@ def filled(db):
     finding = make_finding()
     RegulatoryApproval.objects.create(drug=finding.profile.drug, agency="FDA", indication="Test indication", year=2022)
     Acknowledgment.objects.create(disclaimer=Disclaimer.objects.current(), role="nurse")
+    MonographEvent.objects.create(drug=finding.profile.drug, action="submitted")
     return finding
 
 
@@ -70,7 +72,7 @@ def filled(db):
 def test_staff_can_open_every_list_add_and_change_page(admin_client, filled, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     assert admin_client.get(admin_url(model, "changelist"), {"q": "test"}).status_code == 200
-    expected_add = 403 if model is Acknowledgment else 200
+    expected_add = 403 if model in (Acknowledgment, MonographEvent) else 200
     assert admin_client.get(admin_url(model, "add")).status_code == expected_add
     obj = model.objects.first()
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200

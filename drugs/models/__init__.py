@@ -11,6 +11,7 @@ from drugs.models.evidence import (
     SourceKind,
     TimeUnit,
 )
+from drugs.models.workflow import MonographEvent
 
 __all__ = [
     "Acknowledgment",
@@ -20,6 +21,7 @@ __all__ = [
     "Drug",
     "EvidenceGrade",
     "Measure",
+    "MonographEvent",
     "MonographStatus",
     "ProfessionalRole",
     "RegulatoryApproval",

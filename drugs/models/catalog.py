@@ -1,5 +1,6 @@
 """Drugs and the conditions they treat."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -20,12 +21,25 @@ class MonographStatus(models.TextChoices):
 
 
 class DrugQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=MonographStatus.PUBLISHED)
+    """Each monograph has a working copy (what curators edit) and, once published, a public copy.
 
-    def for_monograph(self):
-        """Everything the monograph page shows, in a fixed number of queries."""
+    Publishing replaces the public copy with a copy of the reviewed working copy, so edits never
+    reach the public before a reviewer publishes them.
+    """
+
+    def working(self):
+        return self.filter(public_copy_of__isnull=True)
+
+    def published(self):
+        return self.filter(public_copy_of__isnull=False)
+
+    def for_monograph(self, *, preview: bool = False):
+        """Everything the monograph page shows, in a fixed number of queries.
+
+        The change log belongs to the working copy: a public copy reaches it through public_copy_of.
+        """
         from drugs.models.evidence import RelapseFinding, RelapseProfile
+        from drugs.models.workflow import MonographEvent
 
         # Explicit orders: the models' default orderings would join drug and condition again.
         findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
@@ -34,9 +48,11 @@ class DrugQuerySet(models.QuerySet):
             .order_by("condition__name")
             .prefetch_related(Prefetch("findings", queryset=findings))
         )
-        return self.prefetch_related(
+        publications = MonographEvent.objects.filter(action=MonographEvent.Action.PUBLISHED)
+        return self.select_related("public_copy_of").prefetch_related(
             Prefetch("relapse_profiles", queryset=profiles),
             Prefetch("approvals", queryset=RegulatoryApproval.objects.select_related("source")),
+            Prefetch("events" if preview else "public_copy_of__events", queryset=publications, to_attr="publications"),
         )
 
     def search(self, query: str):
@@ -47,11 +63,10 @@ class Drug(models.Model):
     name = models.CharField(
         _("international nonproprietary name"),
         max_length=120,
-        unique=True,
         help_text=_("The generic name (INN), lower case as in prose, e.g. baricitinib."),
     )
     slug = models.SlugField(
-        max_length=120, unique=True, help_text=_("Part of the page address, e.g. baricitinib. Filled in from the name.")
+        max_length=120, help_text=_("Part of the page address, e.g. baricitinib. Filled in from the name.")
     )
     brand_names = models.CharField(
         max_length=300, blank=True, help_text=_("Brand names, separated by commas, e.g. Olumiant.")
@@ -78,8 +93,32 @@ class Drug(models.Model):
         max_length=20,
         choices=MonographStatus.choices,
         default=MonographStatus.DRAFT,
-        help_text=_("Only published monographs are visible to the public."),
+        editable=False,
+        help_text=_("Changed through the review workflow, never by hand."),
     )
+    public_copy_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="public_copy",
+        help_text=_("Set on the copy the public reads; empty on the working copy curators edit."),
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    last_edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("last reviewed by"),
+    )
+    reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -89,6 +128,28 @@ class Drug(models.Model):
         ordering = ["name"]
         verbose_name = _("drug")
         verbose_name_plural = _("drugs")
+        permissions = [
+            ("submit_monograph", _("Can submit a monograph for review")),
+            ("publish_monograph", _("Can publish and withdraw monographs")),
+        ]
+        constraints = [
+            # Working and public copies share a name and slug; within each kind they are unique.
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(public_copy_of__isnull=True),
+                name="drugs_drug_unique_slug",
+                violation_error_message=_("Another drug already uses this slug: choose another."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(public_copy_of__isnull=True),
+                name="drugs_drug_unique_name",
+                violation_error_message=_("A drug with this name already exists: edit that one."),
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(public_copy_of__isnull=False), name="drugs_drug_unique_public_slug"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -110,10 +171,17 @@ class Drug(models.Model):
         return self.status == MonographStatus.PUBLISHED
 
     @property
-    def last_reviewed(self):
-        """The most recent review date of any of its profiles (uses prefetched profiles)."""
-        dates = [p.last_reviewed for p in self.relapse_profiles.all() if p.last_reviewed]
-        return max(dates, default=None)
+    def is_public_copy(self) -> bool:
+        return self.public_copy_of_id is not None
+
+    @property
+    def working_copy(self) -> "Drug":
+        return self.public_copy_of or self
+
+    @property
+    def change_log(self) -> list:
+        """Published 'what changed' notes, newest first (prefetched by for_monograph)."""
+        return getattr(self.working_copy, "publications", [])
 
     @property
     def sources(self) -> list:
@@ -131,7 +199,7 @@ class Drug(models.Model):
 
 class ConditionQuerySet(models.QuerySet):
     def with_published_drugs(self):
-        return self.filter(relapse_profiles__drug__status=MonographStatus.PUBLISHED).distinct()
+        return self.filter(relapse_profiles__drug__public_copy_of__isnull=False).distinct()
 
     def search(self, query: str):
         return self.filter(Q(name__icontains=query) | Q(synonyms__icontains=query))

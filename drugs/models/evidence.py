@@ -109,7 +109,7 @@ class RelapseProfileQuerySet(models.QuerySet):
     def for_condition_page(self, condition):
         """Each published drug's profile for one condition, findings and sources included."""
         return (
-            self.filter(condition=condition, drug__status="published")
+            self.filter(condition=condition, drug__public_copy_of__isnull=False)
             .select_related("drug", "condition")
             .prefetch_related(models.Prefetch("findings", queryset=RelapseFinding.objects.select_related("source")))
             .order_by("drug__name")

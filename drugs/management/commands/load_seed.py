@@ -21,7 +21,6 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(f"{path.name}: {error}") from error
             self.stdout.write(f"Loaded {path.name}")
-        totals = (
-            f"{Drug.objects.count()} drugs, {RelapseFinding.objects.count()} findings, {Source.objects.count()} sources"
-        )
+        findings = RelapseFinding.objects.filter(profile__drug__public_copy_of__isnull=True).count()
+        totals = f"{Drug.objects.working().count()} drugs, {findings} findings, {Source.objects.count()} sources"
         self.stdout.write(self.style.SUCCESS(f"Seed loaded: {totals}."))

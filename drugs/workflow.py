@@ -1,0 +1,141 @@
+"""Draft → in review → published (or withdrawn): the rules a monograph's life follows.
+
+Curators edit the working copy; publishing copies it, reviewed, to the public copy that
+pages, search and exports read. Nothing a curator types reaches a reader unreviewed.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from drugs.models import Drug, MonographEvent, MonographStatus, RegulatoryApproval, RelapseFinding
+
+PUBLISH_PERMISSION = "drugs.publish_monograph"
+SUBMIT_PERMISSION = "drugs.submit_monograph"
+
+
+def publication_problems(drug: Drug) -> list[str]:
+    """What stops a monograph from being published, each in words a curator can act on."""
+    problems = []
+    for profile in drug.relapse_profiles.select_related("condition").prefetch_related("findings"):
+        findings = list(profile.findings.all())
+        if not findings and profile.is_risk_established:
+            problems.append(
+                _("%(condition)s has no finding: add one, or set its relapse risk to 'not established'.")
+                % {"condition": profile.condition}
+            )
+        for finding in findings:
+            if finding.source_id is None:
+                problems.append(
+                    _("%(condition)s: the finding '%(finding)s' has no source.")
+                    % {"condition": profile.condition, "finding": finding.arm}
+                )
+    return problems
+
+
+def monograph_mark_edited(*, drug: Drug, user) -> None:
+    """A content change: it needs a new review, so the working copy goes back to draft."""
+    Drug.objects.filter(pk=drug.working_copy.pk).update(
+        last_edited_by=user, last_edited_at=timezone.now(), status=MonographStatus.DRAFT
+    )
+
+
+def _locked(drug: Drug) -> Drug:
+    """The working copy as the database has it now, locked: two reviewers cannot race one transition."""
+    return Drug.objects.select_for_update().get(pk=drug.working_copy.pk)
+
+
+def _record(drug: Drug, action: str, user, note: str = "", *, override: bool = False) -> MonographEvent:
+    return MonographEvent.objects.create(drug=drug, action=action, user=user, note=note, four_eyes_override=override)
+
+
+@transaction.atomic
+def monograph_submit(*, drug: Drug, user) -> Drug:
+    drug = _locked(drug)
+    if not user.has_perm(SUBMIT_PERMISSION):
+        raise PermissionDenied(_("You cannot submit monographs for review."))
+    if drug.status != MonographStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted for review."))
+    problems = publication_problems(drug)
+    if problems:
+        raise ValidationError(problems)
+    drug.status = MonographStatus.IN_REVIEW
+    drug.save(update_fields=["status", "updated"])
+    _record(drug, MonographEvent.Action.SUBMITTED, user)
+    return drug
+
+
+@transaction.atomic
+def monograph_return_to_draft(*, drug: Drug, user, note: str = "") -> Drug:
+    drug = _locked(drug)
+    if drug.status != MonographStatus.IN_REVIEW:
+        raise ValidationError(_("Only a monograph in review can be returned to draft."))
+    drug.status = MonographStatus.DRAFT
+    drug.save(update_fields=["status", "updated"])
+    _record(drug, MonographEvent.Action.RETURNED, user, note)
+    return drug
+
+
+@transaction.atomic
+def monograph_publish(*, drug: Drug, reviewer, note: str) -> Drug:
+    """Publish a monograph in review: four eyes, sources required, a 'what changed' line."""
+    drug = _locked(drug)
+    if not reviewer.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied(_("Only a reviewer can publish."))
+    if drug.status != MonographStatus.IN_REVIEW:
+        raise ValidationError(_("Only a monograph in review can be published: submit it for review first."))
+    override = drug.last_edited_by_id is not None and drug.last_edited_by_id == reviewer.pk
+    if override and not reviewer.is_superuser:
+        raise PermissionDenied(_("You made the last change to this monograph: another reviewer must publish it."))
+    note = " ".join(note.split())
+    if not note:
+        raise ValidationError(_("Write one line saying what changed; readers see it on the monograph."))
+    problems = publication_problems(drug)
+    if problems:
+        raise ValidationError(problems)
+    drug.status = MonographStatus.PUBLISHED
+    drug.reviewed_by = reviewer
+    drug.reviewed_on = timezone.localdate()
+    drug.save(update_fields=["status", "reviewed_by", "reviewed_on", "updated"])
+    replace_public_copy(drug)
+    _record(drug, MonographEvent.Action.PUBLISHED, reviewer, note, override=override)
+    return drug
+
+
+@transaction.atomic
+def monograph_withdraw(*, drug: Drug, reviewer, note: str = "") -> Drug:
+    drug = _locked(drug)
+    if not reviewer.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied(_("Only a reviewer can withdraw a monograph."))
+    Drug.objects.filter(public_copy_of=drug).delete()
+    drug.status = MonographStatus.WITHDRAWN
+    drug.save(update_fields=["status", "updated"])
+    _record(drug, MonographEvent.Action.WITHDRAWN, reviewer, note)
+    return drug
+
+
+def _copy(instance, **changes):
+    instance.pk = None
+    instance.id = None
+    instance._state.adding = True
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    return instance
+
+
+@transaction.atomic
+def replace_public_copy(drug: Drug) -> Drug:
+    """Copy the working monograph, rows and all, over its public copy."""
+    Drug.objects.filter(public_copy_of=drug).delete()
+    approvals = list(drug.approvals.all())
+    profiles = list(drug.relapse_profiles.prefetch_related("findings"))
+    public = _copy(Drug.objects.get(pk=drug.pk), public_copy_of=drug, status=MonographStatus.PUBLISHED)
+    public.save()
+    RegulatoryApproval.objects.bulk_create(_copy(a, drug=public) for a in approvals)
+    for profile in profiles:
+        findings = list(profile.findings.all())
+        public_profile = _copy(profile, drug=public)
+        public_profile.save()
+        RelapseFinding.objects.bulk_create(_copy(f, profile=public_profile) for f in findings)
+    return public

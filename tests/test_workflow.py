@@ -1,0 +1,226 @@
+"""Draft → in review → published: what readers see was reviewed, by someone other than its last editor."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from reversion.models import Version
+
+from drugs import workflow
+from drugs.models import Drug, MonographEvent, MonographStatus, RelapseFinding
+from tests.conftest import acknowledge, logged_in
+from tests.factories import make_drug, make_finding, make_profile, publish
+
+pytestmark = pytest.mark.django_db
+
+MONOGRAPH = "/drugs/baricitinib/"
+
+
+def seeded_finding() -> RelapseFinding:
+    """The BRAVE-AA1 4 mg → placebo figure at 24 weeks, in the working copy."""
+    return RelapseFinding.objects.get(
+        profile__drug__public_copy_of__isnull=True,
+        study_name="BRAVE-AA1",
+        timepoint=24,
+        regimen_before__contains="4 mg once",
+    )
+
+
+def edit_figure_in_admin(client, finding: RelapseFinding, proportion: str):
+    return client.post(
+        reverse("admin:drugs_relapsefinding_change", args=[finding.pk]), _form_of(finding, proportion=proportion)
+    )
+
+
+def workflow_post(client, drug: Drug, action: str, note: str = ""):
+    return client.post(
+        reverse("admin:drugs_drug_workflow", args=[drug.pk]), {"action": action, "note": note}, follow=True
+    )
+
+
+def working_baricitinib() -> Drug:
+    return Drug.objects.working().get(slug="baricitinib")
+
+
+def test_roles_are_created_once_with_the_right_powers(curator, reviewer):
+    assert curator.has_perm("drugs.change_relapsefinding") and curator.has_perm("drugs.submit_monograph")
+    assert not curator.has_perm("drugs.publish_monograph")
+    assert reviewer.has_perm("drugs.publish_monograph")
+    call_command("setup_roles", stdout=StringIO())
+    assert curator.groups.get().permissions.count() == len(set(curator.get_group_permissions()))
+
+
+def test_an_edit_stays_out_of_sight_until_a_reviewer_publishes_it(seed, curator, reviewer, client):
+    acknowledge(client)
+    curator_client = logged_in(curator)
+    response = edit_figure_in_admin(curator_client, seeded_finding(), "61")
+    assert response.status_code == 302
+    drug = working_baricitinib()
+    assert drug.status == MonographStatus.DRAFT and drug.last_edited_by == curator
+    assert "<strong>61%</strong>" not in client.get(MONOGRAPH).content.decode(), "the draft edit must not be public"
+
+    page = workflow_post(curator_client, drug, "submit").content.decode()
+    assert "is now In review" in page
+    page = workflow_post(logged_in(reviewer), drug, "publish", "BRAVE-AA1 24-week figure corrected").content.decode()
+    assert "is now Published" in page
+
+    public = client.get(MONOGRAPH).content.decode()
+    assert "<strong>61%</strong>" in public
+    assert "BRAVE-AA1 24-week figure corrected" in public
+    drug.refresh_from_db()
+    assert drug.reviewed_by == reviewer and drug.reviewed_on is not None
+
+
+def test_a_curator_cannot_publish(seed, curator):
+    drug = working_baricitinib()
+    edit_figure_in_admin(logged_in(curator), seeded_finding(), "62")
+    workflow.monograph_submit(drug=drug, user=curator)
+    with pytest.raises(PermissionDenied):
+        workflow.monograph_publish(drug=drug, reviewer=curator, note="x")
+    page = workflow_post(logged_in(curator), drug, "publish", "sneaky").content.decode()
+    assert "Only a reviewer can publish" in page
+    drug.refresh_from_db()
+    assert drug.status == MonographStatus.IN_REVIEW
+
+
+def test_the_last_editor_cannot_publish_but_another_reviewer_can(seed, reviewer, second_reviewer):
+    drug = working_baricitinib()
+    edit_figure_in_admin(logged_in(reviewer), seeded_finding(), "63")
+    workflow.monograph_submit(drug=drug, user=reviewer)
+    page = workflow_post(logged_in(reviewer), drug, "publish", "Corrected").content.decode()
+    assert "You made the last change to this monograph: another reviewer must publish it." in page
+    assert Drug.objects.working().get(pk=drug.pk).status == MonographStatus.IN_REVIEW
+    workflow.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=second_reviewer, note="Corrected")
+    assert Drug.objects.published().get(slug="baricitinib").relapse_profiles.filter(findings__proportion=63).exists()
+
+
+def test_a_superuser_may_publish_their_own_change_and_the_override_is_recorded(seed, django_user_model):
+    boss = django_user_model.objects.create_superuser("boss", password="pw")
+    drug = working_baricitinib()
+    edit_figure_in_admin(logged_in(boss), seeded_finding(), "64")
+    workflow.monograph_submit(drug=drug, user=boss)
+    workflow.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=boss, note="Urgent correction")
+    event = MonographEvent.objects.filter(action="published").first()
+    assert event.user == boss and event.four_eyes_override
+
+
+def test_publishing_a_finding_without_a_source_is_refused_with_what_is_missing(reviewer, curator):
+    finding = make_finding(source=None, regimen_before="4 mg daily", regimen_after="placebo")
+    drug = finding.profile.drug
+    with pytest.raises(ValidationError) as refused:
+        workflow.monograph_submit(drug=drug, user=curator)
+    assert f"{finding.profile.condition}: the finding '4 mg daily → placebo' has no source." in refused.value.messages
+    drug.status = MonographStatus.IN_REVIEW
+    drug.save()
+    page = workflow_post(logged_in(reviewer), drug, "publish", "First publication").content.decode()
+    assert "has no source" in page
+    assert not Drug.objects.published().exists()
+
+
+def test_a_profile_needs_a_finding_or_an_explicit_not_established(reviewer, curator):
+    profile = make_profile(risk="high")
+    with pytest.raises(ValidationError, match="has no finding"):
+        workflow.monograph_submit(drug=profile.drug, user=curator)
+    profile.risk = "not_established"
+    profile.save()
+    workflow.monograph_submit(drug=profile.drug, user=curator)
+    workflow.monograph_publish(drug=profile.drug, reviewer=reviewer, note="Nothing known yet")
+    assert Drug.objects.published().filter(slug=profile.drug.slug).exists()
+
+
+def test_publishing_needs_a_what_changed_line(reviewer, curator):
+    drug = make_finding().profile.drug
+    workflow.monograph_submit(drug=drug, user=curator)
+    with pytest.raises(ValidationError, match="Write one line saying what changed"):
+        workflow.monograph_publish(drug=drug, reviewer=reviewer, note="   ")
+
+
+def test_a_withdrawn_monograph_disappears_from_pages_and_search(seeded_clinician, reviewer):
+    drug = working_baricitinib()
+    workflow.monograph_withdraw(drug=drug, reviewer=reviewer, note="Label under revision")
+    assert seeded_clinician.get(MONOGRAPH).status_code == 404
+    assert (
+        "Baricitinib" not in seeded_clinician.get("/search/", {"q": "baricitinib"}).content.decode().split("<main")[1]
+    )
+    assert seeded_clinician.get("/conditions/alopecia-areata/").status_code == 404
+    assert MonographEvent.objects.filter(action="withdrawn", note="Label under revision").exists()
+
+
+def test_staff_preview_shows_the_draft_with_a_banner_and_the_public_cannot_reach_it(seed, curator, client):
+    curator_client = logged_in(curator)
+    edit_figure_in_admin(curator_client, seeded_finding(), "65")
+    acknowledge(curator_client)
+    preview = curator_client.get(reverse("drugs:drug_preview", kwargs={"slug": "baricitinib"})).content.decode()
+    assert "PREVIEW" in preview and "<strong>65%</strong>" in preview
+    acknowledge(client)
+    assert client.get(reverse("drugs:drug_preview", kwargs={"slug": "baricitinib"})).status_code == 404
+
+
+def test_an_edited_finding_can_be_restored_to_its_earlier_values(seed, reviewer):
+    reviewer_client = logged_in(reviewer)
+    finding = seeded_finding()
+    edit_figure_in_admin(reviewer_client, finding, "70")
+    edit_figure_in_admin(reviewer_client, RelapseFinding.objects.get(pk=finding.pk), "75")
+    history = reviewer_client.get(reverse("admin:drugs_relapsefinding_history", args=[finding.pk])).content.decode()
+    assert "reviewer" in history
+    first_edit = Version.objects.get_for_object(finding).order_by("revision__date_created")[1]
+    assert first_edit.field_dict["proportion"] == Decimal(70)
+    revision_url = reverse("admin:drugs_relapsefinding_revision", args=[finding.pk, first_edit.pk])
+    form = reviewer_client.get(revision_url).content.decode()
+    assert 'name="proportion" value="70.00"' in form, "the restore form is filled with the earlier version"
+    restored = reviewer_client.post(revision_url, _form_of(RelapseFinding.objects.get(pk=finding.pk), proportion="70"))
+    assert restored.status_code == 302
+    assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(70)
+    assert working_baricitinib().status == MonographStatus.DRAFT, "a restore is an edit: it needs review too"
+
+
+def test_a_deleted_finding_can_be_brought_back(seed, reviewer):
+    reviewer_client = logged_in(reviewer)
+    finding = seeded_finding()
+    edit_figure_in_admin(reviewer_client, finding, "60")
+    reviewer_client.post(reverse("admin:drugs_relapsefinding_delete", args=[finding.pk]), {"post": "yes"})
+    assert not RelapseFinding.objects.filter(pk=finding.pk).exists()
+    recover_list = reviewer_client.get(reverse("admin:drugs_relapsefinding_recoverlist")).content.decode()
+    deleted = Version.objects.get_deleted(RelapseFinding).get(object_id=str(finding.pk))
+    assert reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk]) in recover_list
+    form = reviewer_client.get(reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk])).content.decode()
+    assert 'name="proportion" value="60.00"' in form
+    response = reviewer_client.post(
+        reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk]), _form_of(finding, proportion="60")
+    )
+    assert response.status_code == 302
+    assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(60)
+
+
+def _form_of(finding: RelapseFinding, **overrides) -> dict:
+    values = {
+        "profile": finding.profile_id,
+        "scenario": finding.scenario,
+        "measure": finding.measure,
+        "regimen_before": finding.regimen_before,
+        "regimen_after": finding.regimen_after,
+        "outcome_definition": finding.outcome_definition,
+        "timepoint": finding.timepoint,
+        "timepoint_unit": finding.timepoint_unit,
+        "proportion": finding.proportion,
+        "total": finding.total,
+        "study_design": finding.study_design,
+        "evidence_grade": finding.evidence_grade,
+        "population": finding.population,
+        "source": finding.source_id,
+        "order": finding.order,
+        **overrides,
+    }
+    return {key: "" if value is None else value for key, value in values.items()}
+
+
+def test_unpublished_drugs_never_reach_the_public_even_when_published_once(clinician, curator, reviewer):
+    drug = make_drug(name="testib", slug="testib")
+    make_finding(profile=make_profile(drug=drug))
+    publish(drug)
+    assert clinician.get("/drugs/testib/").status_code == 200
+    workflow.monograph_withdraw(drug=drug, reviewer=reviewer)
+    assert clinician.get("/drugs/testib/").status_code == 404
