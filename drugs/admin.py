@@ -210,11 +210,12 @@ class ConditionAdmin(VersionAdmin):
 class SourceAdmin(VersionAdmin):
     list_display = ["title", "publisher", "kind", "publication_year", "doi", "pmid"]
     list_filter = ["kind", "publisher"]
-    search_fields = ["title", "authors", "publisher", "doi", "pmid", "url"]
+    search_fields = ["key", "title", "authors", "publisher", "doi", "pmid", "url"]
     # A pasted address without a scheme is taken as https, never http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    prepopulated_fields = {"key": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "authors", "publisher", "citation", "kind", "publication_year"]}),
+        (None, {"fields": ["title", "key", "authors", "publisher", "citation", "kind", "publication_year"]}),
         (_("Where to find it (at least one)"), {"fields": ["url", "doi", "pmid", "accessed_on"]}),
     ]
 

@@ -9,14 +9,14 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from drugs import services
+from drugs import interchange
 from drugs.management.commands.load_seed import SEED_DIR
 from drugs.models import ProfessionalRole
 from tests.factories import make_disclaimer
 
 
 def load_seed() -> None:
-    services.seed_load(data=json.loads((SEED_DIR / "baricitinib.json").read_text(encoding="utf-8")))
+    interchange.import_data(json.loads((SEED_DIR / "baricitinib.json").read_text(encoding="utf-8")), keep_existing=True)
 
 
 def acknowledge(client, role: str = ProfessionalRole.PHYSICIAN):

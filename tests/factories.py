@@ -65,6 +65,7 @@ def make_condition(**fields) -> Condition:
 def make_source(**fields) -> Source:
     n = next(_serial)
     defaults = {
+        "key": f"trial-{n}",
         "title": f"A randomized withdrawal trial {n}",
         "authors": "Doe J, Roe R, et al.",
         "publisher": "Journal of Tests",

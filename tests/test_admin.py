@@ -88,7 +88,13 @@ def test_curator_adds_a_condition_a_source_a_drug_and_a_finding(admin_client):
 
     response = admin_client.post(
         admin_url(Source, "add"),
-        {"title": "A trial", "publisher": "A journal", "kind": "randomized_trial", "doi": "10.1000/xyz.1"},
+        {
+            "key": "a-trial",
+            "title": "A trial",
+            "publisher": "A journal",
+            "kind": "randomized_trial",
+            "doi": "10.1000/xyz.1",
+        },
     )
     assert response.status_code == 302
     source = Source.objects.get(doi="10.1000/xyz.1")

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.forms.models import model_to_dict
 from django.urls import reverse
 from reversion.models import Version
 
@@ -196,25 +197,15 @@ def test_a_deleted_finding_can_be_brought_back(seed, reviewer):
 
 
 def _form_of(finding: RelapseFinding, **overrides) -> dict:
-    values = {
-        "profile": finding.profile_id,
-        "scenario": finding.scenario,
-        "measure": finding.measure,
-        "regimen_before": finding.regimen_before,
-        "regimen_after": finding.regimen_after,
-        "outcome_definition": finding.outcome_definition,
-        "timepoint": finding.timepoint,
-        "timepoint_unit": finding.timepoint_unit,
-        "proportion": finding.proportion,
-        "total": finding.total,
-        "study_design": finding.study_design,
-        "evidence_grade": finding.evidence_grade,
-        "population": finding.population,
-        "source": finding.source_id,
-        "order": finding.order,
-        **overrides,
-    }
-    return {key: "" if value is None else value for key, value in values.items()}
+    """The admin form as a curator would submit it: every field as stored, some overridden."""
+    values = {**model_to_dict(finding, exclude=["id"]), **overrides}
+    form = {}
+    for key, value in values.items():
+        if value is True:
+            form[key] = "on"
+        elif value not in (None, False):
+            form[key] = value
+    return form
 
 
 def test_unpublished_drugs_never_reach_the_public_even_when_published_once(clinician, curator, reviewer):

@@ -26,6 +26,11 @@ class SourceKind(models.TextChoices):
 
 
 class Source(models.Model):
+    key = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text=_("A short unique name for exports and citations, e.g. king-2024-brave-aa1-withdrawal."),
+    )
     title = models.CharField(max_length=500, help_text=_("The article or page title, as published."))
     authors = models.CharField(max_length=300, blank=True, help_text=_("e.g. King B, Ko J, Forman S, et al."))
     publisher = models.CharField(

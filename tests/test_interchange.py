@@ -1,0 +1,115 @@
+"""Export and import the whole curated dataset: lossless, deterministic, all or nothing."""
+
+import copy
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from drugs import interchange, workflow
+from drugs.models import Acknowledgment, Condition, Disclaimer, Drug, RelapseFinding, Source
+from tests.conftest import logged_in
+from tests.test_seed import snapshot
+from tests.test_workflow import edit_figure_in_admin, seeded_finding
+
+pytestmark = pytest.mark.django_db
+
+
+def empty_the_database():
+    Acknowledgment.objects.all().delete()
+    Drug.objects.all().delete()
+    Source.objects.all().delete()
+    Condition.objects.all().delete()
+    Disclaimer.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+
+def test_round_trip_is_byte_identical_with_drafts_reviews_and_history(seed, curator, reviewer):
+    edit_figure_in_admin(logged_in(curator), seeded_finding(), "61")
+    drug = Drug.objects.working().get(slug="baricitinib")
+    workflow.monograph_submit(drug=drug, user=curator)
+    workflow.monograph_publish(drug=drug, reviewer=reviewer, note="Corrected")
+    edit_figure_in_admin(logged_in(curator), seeded_finding(), "62")  # a pending draft: public copy differs
+    first = interchange.export_json()
+    assert '"public_copy": {' in first, "the draft and the public version are both kept"
+
+    empty_the_database()
+    interchange.import_data(json.loads(first))
+
+    assert interchange.export_json() == first
+    public = Drug.objects.published().get(slug="baricitinib")
+    assert public.relapse_profiles.filter(findings__proportion=61).exists()
+    assert not public.relapse_profiles.filter(findings__proportion=62).exists()
+    assert not get_user_model().objects.get(username="curator").is_active, "imported names cannot log in"
+
+
+def test_export_is_deterministic(seed):
+    assert interchange.export_json() == interchange.export_json()
+
+
+def bad_file() -> dict:
+    data = json.loads(interchange.export_json())
+    broken = copy.deepcopy(data)
+    findings = broken["drugs"][0]["profiles"][0]["findings"]
+    findings[0]["proportion"] = "150"
+    findings[1]["source"] = "no-such-source"
+    broken["drugs"][0]["profiles"][1]["condition"] = "no-such-condition"
+    broken["sources"][0]["accessed_on"] = "25/11/2026"
+    broken["conditions"].append(dict(broken["conditions"][0]))
+    broken["drugs"][0]["name"] = "baricitinib-renamed"
+    return broken
+
+
+def test_a_bad_import_changes_nothing_and_reports_every_problem(seed):
+    before = snapshot()
+    with pytest.raises(interchange.ImportRefused) as refused:
+        interchange.import_data(bad_file())
+    problems = "\n".join(refused.value.problems)
+    assert "drugs[0] baricitinib › profiles[0] alopecia-areata › findings[0]: proportion: Ensure this value" in problems
+    assert "findings[1] › source: unknown source 'no-such-source'" in problems
+    assert "profiles[1] no-such-condition › condition: unknown condition 'no-such-condition'" in problems
+    assert "sources[0] fda-olumiant-nda-207924: accessed_on:" in problems
+    assert "conditions: slug 'alopecia-areata' appears 2 times" in problems
+    assert snapshot() == before
+    assert Drug.objects.working().get().name == "baricitinib"
+
+
+def test_the_import_command_reports_problems_and_exits_non_zero(seed, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad_file()), encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError, match="nothing was imported; fix these"):
+        call_command("import_monographs", str(path))
+    assert snapshot() == before
+
+
+def test_export_then_import_commands_restore_an_empty_database(seed, tmp_path, capsys):
+    path = tmp_path / "data.json"
+    call_command("export_monographs")
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    empty_the_database()
+    call_command("import_monographs", str(path))
+    assert RelapseFinding.objects.filter(profile__drug__public_copy_of__isnull=True).count() == 28
+    assert Disclaimer.objects.current().version == 1
+
+
+def test_an_import_is_authoritative_for_the_records_it_holds(seed):
+    data = json.loads(interchange.export_json())
+    data["drugs"][0]["profiles"][0]["findings"] = data["drugs"][0]["profiles"][0]["findings"][:1]
+    data["drugs"][0]["summary"] = "Changed by import."
+    interchange.import_data(data)
+    drug = Drug.objects.working().get(slug="baricitinib")
+    assert drug.summary == "Changed by import."
+    assert drug.relapse_profiles.get(condition__slug="alopecia-areata").findings.count() == 1
+
+
+def test_a_wrong_format_is_refused():
+    with pytest.raises(interchange.ImportRefused, match="1 problem"):
+        interchange.import_data({"format": "something-else"})
+
+
+def test_the_seed_file_is_in_the_export_format(seed):
+    from drugs.management.commands.load_seed import SEED_DIR
+
+    assert (SEED_DIR / "baricitinib.json").read_text(encoding="utf-8") == interchange.export_json()
