@@ -3,13 +3,15 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The test client and live server speak plain http; tests/test_security.py checks the HTTPS settings.
+os.environ.setdefault("DJANGO_HTTPS", "false")
 
 from medinfo.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The hashed-manifest storage needs collectstatic; tests serve files straight from the finders.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
-ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # No collectstatic in tests: whitenoise serves from the finders.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
