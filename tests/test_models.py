@@ -22,7 +22,7 @@ BAD_FINDINGS = [
         "proportion_range_ordered",
     ),
     ({"proportion": None, "proportion_upper": Decimal(10)}, "proportion", "lower end", "proportion_range_ordered"),
-    ({"ci_low": Decimal(70), "ci_high": Decimal(50)}, "ci_low", "low end", "ci_ordered"),
+    ({"proportion": None, "ci_low": Decimal(70), "ci_high": Decimal(50)}, "ci_low", "low end", "ci_ordered"),
     ({"ci_low": Decimal(40), "ci_high": None}, "ci_high", "both ends", "ci_ordered"),
     ({"ci_low": Decimal(10), "ci_high": Decimal(20)}, "proportion", "confidence interval", "ci_contains_proportion"),
     ({"events": 31, "total": 30}, "events", "cannot be larger", "events_not_above_total"),
