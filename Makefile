@@ -9,7 +9,7 @@ DEV := DJANGO_DEBUG=true
 export PIP_EXTRA_INDEX_URL :=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format install install-dev clean
+.PHONY: run test lint format serve loadtest install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ run: install
 	$(DEV) $(MANAGE) setup_roles
 	$(DEV) $(MANAGE) load_seed
 	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
+
+# Production-like: gunicorn on 127.0.0.1:8000, DEBUG off, compressed hashed static files.
+serve: install
+	scripts/serve.sh
+
+# Not part of make test: 200 connections for 30 s against the production-like server (wrk).
+loadtest: install
+	scripts/loadtest.sh
 
 test: install-dev
 	$(BIN)/pytest
