@@ -17,7 +17,7 @@ from drugs.models import Disclaimer
 SESSION_KEY = "medinfo_acknowledgment"
 
 # Pages a visitor must reach before acknowledging (by URL name, never by pattern).
-EXEMPT_URL_NAMES = frozenset({"drugs:acknowledge", "drugs:declined", "robots_txt", "healthz"})
+EXEMPT_URL_NAMES = frozenset({"drugs:acknowledge", "drugs:declined", "robots_txt", "healthz", "switch_language"})
 
 
 def _exempt_prefixes() -> tuple[str, ...]:

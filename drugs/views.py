@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import translate_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -73,6 +75,25 @@ def acknowledge(request):
 
 def declined(request):
     return render(request, "drugs/declined.html")
+
+
+@require_GET
+def switch_language(request):
+    """Switch language and stay on the same page; the choice is remembered in a cookie."""
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    target = translate_url(gate.safe_next(request, request.GET.get("next")), language)
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 60 * 60,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response
 
 
 @require_GET

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,5 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", drug_views.robots_txt, name="robots_txt"),
     path("healthz", drug_views.healthz, name="healthz"),
-    path("", include("drugs.urls")),
+    path("language/", drug_views.switch_language, name="switch_language"),
 ]
+# Pages carry their language in the address (/en/…, /zh-hans/…), so a shared link opens in its language.
+urlpatterns += i18n_patterns(path("", include("drugs.urls")))

@@ -36,11 +36,11 @@ def test_pages_answer_503_while_postgresql_is_down_and_recover_without_a_restart
     assert connection.vendor == "postgresql"
     client.raise_request_exception = False
     acknowledge(client)
-    assert client.get("/drugs/baricitinib/").status_code == 200
+    assert client.get("/en/drugs/baricitinib/").status_code == 200
 
     pg("stop")
     try:
-        page = client.get("/drugs/baricitinib/")
+        page = client.get("/en/drugs/baricitinib/")
         assert page.status_code == 503
         assert "temporarily unavailable" in page.content.decode()
         assert "Traceback" not in page.content.decode()
@@ -50,4 +50,4 @@ def test_pages_answer_503_while_postgresql_is_down_and_recover_without_a_restart
         pg("start")
 
     wait_until_ready(client)
-    assert client.get("/drugs/baricitinib/").status_code == 200
+    assert client.get("/en/drugs/baricitinib/").status_code == 200

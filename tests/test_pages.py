@@ -80,7 +80,7 @@ def test_an_unpublished_monograph_is_404_and_absent_from_home_search_and_conditi
     assert response.status_code == 404
     assert "hiddenib" not in response.content.decode().lower()
     assert clinician.get(condition.get_absolute_url()).status_code == 404
-    for page in [clinician.get("/"), clinician.get(reverse("drugs:search"), {"q": "hidden"})]:
+    for page in [clinician.get("/en/"), clinician.get(reverse("drugs:search"), {"q": "hidden"})]:
         text = page.content.decode().lower()
         assert "hiddenib" not in text and "secretbrand" not in text and "hiddenitis" not in text
 

@@ -64,7 +64,7 @@ def test_production_settings_turn_on_https_protections():
     assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "31536000", "False"]
 
 
-@pytest.mark.parametrize("path", ["/acknowledge/", "/", "/drugs/baricitinib/", "/admin/login/", "/nope/"])
+@pytest.mark.parametrize("path", ["/en/acknowledge/", "/en/", "/en/drugs/baricitinib/", "/admin/login/", "/en/nope/"])
 def test_every_response_carries_the_security_headers(seeded_clinician, path):
     response = seeded_clinician.get(path)
     csp = response["Content-Security-Policy"]
@@ -115,7 +115,7 @@ def test_server_errors_show_the_sites_page_never_a_traceback(seeded_clinician, m
 
     monkeypatch.setattr(views, "render", broken)
     seeded_clinician.raise_request_exception = False
-    response = seeded_clinician.get("/drugs/baricitinib/")
+    response = seeded_clinician.get("/en/drugs/baricitinib/")
     assert response.status_code == 500
     page = response.content.decode()
     assert "Something went wrong" in page and "Traceback" not in page and "boom" not in page
@@ -131,7 +131,7 @@ def test_an_unreachable_database_gives_503_and_a_failing_health_check(seeded_cli
     monkeypatch.setattr(outage, "database_available", lambda: False)
     monkeypatch.setattr("drugs.views.database_available", lambda: False)
     seeded_clinician.raise_request_exception = False
-    response = seeded_clinician.get("/drugs/baricitinib/")
+    response = seeded_clinician.get("/en/drugs/baricitinib/")
     assert response.status_code == 503
     assert "temporarily unavailable" in response.content.decode()
     assert response["Retry-After"] == "30"

@@ -17,7 +17,7 @@ from tests.factories import make_drug, make_finding, make_profile, publish
 
 pytestmark = pytest.mark.django_db
 
-MONOGRAPH = "/drugs/baricitinib/"
+MONOGRAPH = "/en/drugs/baricitinib/"
 
 
 def seeded_finding() -> RelapseFinding:
@@ -144,9 +144,10 @@ def test_a_withdrawn_monograph_disappears_from_pages_and_search(seeded_clinician
     workflow.monograph_withdraw(drug=drug, reviewer=reviewer, note="Label under revision")
     assert seeded_clinician.get(MONOGRAPH).status_code == 404
     assert (
-        "Baricitinib" not in seeded_clinician.get("/search/", {"q": "baricitinib"}).content.decode().split("<main")[1]
+        "Baricitinib"
+        not in seeded_clinician.get("/en/search/", {"q": "baricitinib"}).content.decode().split("<main")[1]
     )
-    assert seeded_clinician.get("/conditions/alopecia-areata/").status_code == 404
+    assert seeded_clinician.get("/en/conditions/alopecia-areata/").status_code == 404
     assert MonographEvent.objects.filter(action="withdrawn", note="Label under revision").exists()
 
 
@@ -212,6 +213,6 @@ def test_unpublished_drugs_never_reach_the_public_even_when_published_once(clini
     drug = make_drug(name="testib", slug="testib")
     make_finding(profile=make_profile(drug=drug))
     publish(drug)
-    assert clinician.get("/drugs/testib/").status_code == 200
+    assert clinician.get("/en/drugs/testib/").status_code == 200
     workflow.monograph_withdraw(drug=drug, reviewer=reviewer)
-    assert clinician.get("/drugs/testib/").status_code == 404
+    assert clinician.get("/en/drugs/testib/").status_code == 404

@@ -60,7 +60,7 @@ def test_curator_edits_reviewer_publishes_clinician_sees_the_new_figure(page, br
     expect(page.locator(".messagelist")).to_contain_text("is now Published")
 
     clinician = browser.new_page()
-    clinician.goto(f"{site}/drugs/baricitinib/")
+    clinician.goto(f"{site}/en/drugs/baricitinib/")
     pass_gate(clinician)
     row = clinician.locator("#alopecia-areata tbody tr", has_text="baricitinib 4 mg once daily → placebo").filter(
         has_text="24 weeks"

@@ -7,16 +7,22 @@ from tests.browser.conftest import pass_gate, serious_accessibility_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PAGES = ["/", "/drugs/baricitinib/", "/conditions/alopecia-areata/", "/search/?q=olumiant", "/search/?q=x"]
+PAGES = [
+    "/en/",
+    "/en/drugs/baricitinib/",
+    "/en/conditions/alopecia-areata/",
+    "/en/search/?q=olumiant",
+    "/en/search/?q=x",
+]
 
 
 def test_the_gate_has_no_serious_accessibility_violations(page, site):
-    page.goto(f"{site}/acknowledge/?next=/")
+    page.goto(f"{site}/en/acknowledge/?next=/")
     assert serious_accessibility_violations(page) == []
 
 
 def test_clinician_pages_have_no_serious_accessibility_violations_nor_csp_errors(page, site, csp_errors):
-    page.goto(f"{site}/acknowledge/?next=/")
+    page.goto(f"{site}/en/acknowledge/?next=/")
     pass_gate(page)
     for path in PAGES:
         page.goto(f"{site}{path}")
@@ -27,17 +33,17 @@ def test_clinician_pages_have_no_serious_accessibility_violations_nor_csp_errors
 @pytest.mark.parametrize("path", PAGES[:3])
 def test_pages_fit_a_375_pixel_phone_without_sideways_scrolling(page, site, path):
     page.set_viewport_size({"width": 375, "height": 812})
-    page.goto(f"{site}/acknowledge/?next={path}")
+    page.goto(f"{site}/en/acknowledge/?next={path}")
     pass_gate(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
-    if path.startswith("/drugs/"):
+    if path.startswith("/en/drugs/"):
         row = page.locator("#alopecia-areata tbody tr").first
         expect(row.locator("td").first).to_be_visible()
 
 
 def test_print_shows_one_column_without_navigation_and_with_full_source_addresses(page, site):
-    page.goto(f"{site}/acknowledge/?next=/drugs/baricitinib/")
+    page.goto(f"{site}/en/acknowledge/?next=/en/drugs/baricitinib/")
     pass_gate(page)
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()

@@ -65,14 +65,14 @@ def test_payloads_in_every_text_field_render_as_text(page, poisoned):
     site, drug, condition = poisoned
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{site}/drugs/{drug.slug}/")
+    page.goto(f"{site}/en/drugs/{drug.slug}/")
     assert_inert(page)
     page.locator(".gate-disclaimer").get_by_text("<script>window.__xss=1</script>", exact=False).first.wait_for()
     pass_gate(page)
-    for path in [f"/drugs/{drug.slug}/", f"/conditions/{condition.slug}/", "/", "/search/?q=%3Cscript%3E"]:
+    for path in [f"/en/drugs/{drug.slug}/", f"/en/conditions/{condition.slug}/", "/en/", "/en/search/?q=%3Cscript%3E"]:
         page.goto(f"{site}{path}")
         assert_inert(page)
-    page.goto(f"{site}/drugs/{drug.slug}/")
+    page.goto(f"{site}/en/drugs/{drug.slug}/")
     assert page.get_by_text("<script>window.__xss=1</script>", exact=False).first.is_visible()
     assert dialogs == []
 
