@@ -9,7 +9,7 @@ DEV := DJANGO_DEBUG=true
 export PIP_EXTRA_INDEX_URL :=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format serve loadtest install install-dev clean
+.PHONY: run test lint format serve loadtest messages install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# After changing interface text: update the zh-Hans catalogue, translate the new entries, then compile.
+messages: install
+	$(DEV) $(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=staticfiles
+	$(DEV) $(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 format: install-dev
 	$(BIN)/ruff check --fix .

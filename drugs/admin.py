@@ -36,7 +36,7 @@ FINDING_FIELDSETS = [
                 "study_name",
                 ("scenario", "measure"),
                 ("regimen_before", "regimen_after"),
-                "outcome_definition",
+                ("outcome_definition", "outcome_definition_zh"),
                 ("timepoint", "timepoint_unit", "timepoint_note"),
             ]
         },
@@ -55,7 +55,7 @@ FINDING_FIELDSETS = [
     ),
     (
         _("Evidence"),
-        {"fields": ["study_design", "evidence_grade", "population", "source", "reviewed_on", "note"]},
+        {"fields": ["study_design", "evidence_grade", "population", "source", "reviewed_on", ("note", "note_zh")]},
     ),
     (_("Display"), {"fields": [("is_headline", "order")]}),
 ]
@@ -127,14 +127,18 @@ class RelapseProfileInline(admin.TabularInline):
 
 @admin.register(Drug)
 class DrugAdmin(MonographContentAdmin):
-    list_display = ["name", "brand_names", "drug_class", "status", "has_public_version", "last_edited_at"]
+    list_display = ["name", "name_zh", "brand_names", "drug_class", "status", "has_public_version", "last_edited_at"]
     list_filter = ["status", "drug_class"]
-    search_fields = ["name", "brand_names", "atc_code"]
+    search_fields = ["name", "name_zh", "brand_names", "atc_code"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "brand_names", "drug_class", "manufacturer"]}),
+        (
+            None,
+            {"fields": [("name", "name_zh"), "slug", "brand_names", ("drug_class", "drug_class_zh"), "manufacturer"]},
+        ),
         (_("For the clinician"), {"fields": ["summary", "mechanism"]}),
+        (_("For the clinician, in Simplified Chinese"), {"fields": ["summary_zh", "mechanism_zh"]}),
         (_("Codes"), {"fields": ["atc_code", "rxnorm_cui"]}),
         (_("Review"), {"fields": ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]}),
     ]
@@ -200,9 +204,9 @@ class DrugAdmin(MonographContentAdmin):
 
 @admin.register(Condition)
 class ConditionAdmin(VersionAdmin):
-    list_display = ["name", "synonyms", "icd10_code", "snomed_code"]
+    list_display = ["name", "name_zh", "synonyms", "icd10_code", "snomed_code"]
     list_filter = [("relapse_profiles__drug", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "synonyms", "icd10_code"]
+    search_fields = ["name", "name_zh", "synonyms", "synonyms_zh", "icd10_code"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -234,7 +238,14 @@ class RelapseProfileAdmin(MonographContentAdmin):
     list_filter = ["risk", "condition", "drug__status"]
     search_fields = ["drug__name", "drug__brand_names", "condition__name"]
     autocomplete_fields = ["drug", "condition"]
-    fields = ["drug", "condition", "risk", "risk_qualifier", "factors", "guidance", "not_established", "last_reviewed"]
+    fieldsets = [
+        (None, {"fields": ["drug", "condition", "risk", "last_reviewed"]}),
+        (_("English"), {"fields": ["risk_qualifier", "factors", "guidance", "not_established"]}),
+        (
+            _("Simplified Chinese (English is shown, marked, where this is empty)"),
+            {"fields": ["risk_qualifier_zh", "factors_zh", "guidance_zh", "not_established_zh"]},
+        ),
+    ]
     inlines = [RelapseFindingInline]
 
     def get_queryset(self, request):

@@ -38,8 +38,9 @@ def percent(value, upper=None, *, approximate: bool = False) -> str | None:
 
 
 def confidence_interval(low, high) -> str | None:
+    """'50–70%', for a label such as '95% CI' to precede."""
     text = value_range(low, high) if low is not None and high is not None else None
-    return f"95% CI {text}%" if text else None
+    return f"{text}%" if text else None
 
 
 def count(events: int | None, total: int | None) -> str | None:

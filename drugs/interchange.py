@@ -44,25 +44,51 @@ SOURCE_FIELDS = [
     "pmid",
     "doi",
 ]
-CONDITION_FIELDS = ["slug", "name", "synonyms", "icd10_code", "snomed_code", "description"]
+CONDITION_FIELDS = [
+    "slug",
+    "name",
+    "name_zh",
+    "synonyms",
+    "synonyms_zh",
+    "icd10_code",
+    "snomed_code",
+    "description",
+    "description_zh",
+]
 DRUG_FIELDS = [
     "slug",
     "name",
+    "name_zh",
     "brand_names",
     "drug_class",
+    "drug_class_zh",
     "manufacturer",
     "atc_code",
     "rxnorm_cui",
     "summary",
+    "summary_zh",
     "mechanism",
+    "mechanism_zh",
     "status",
     "last_edited_by",
     "last_edited_at",
     "reviewed_by",
     "reviewed_on",
 ]
-APPROVAL_FIELDS = ["agency", "indication", "condition", "year", "month", "note", "source"]
-PROFILE_FIELDS = ["condition", "risk", "risk_qualifier", "factors", "guidance", "not_established", "last_reviewed"]
+APPROVAL_FIELDS = ["agency", "indication", "indication_zh", "condition", "year", "month", "note", "source"]
+PROFILE_FIELDS = [
+    "condition",
+    "risk",
+    "risk_qualifier",
+    "risk_qualifier_zh",
+    "factors",
+    "factors_zh",
+    "guidance",
+    "guidance_zh",
+    "not_established",
+    "not_established_zh",
+    "last_reviewed",
+]
 FINDING_FIELDS = [
     "order",
     "study_name",
@@ -71,6 +97,7 @@ FINDING_FIELDS = [
     "regimen_before",
     "regimen_after",
     "outcome_definition",
+    "outcome_definition_zh",
     "timepoint",
     "timepoint_unit",
     "timepoint_note",
@@ -92,6 +119,7 @@ FINDING_FIELDS = [
     "population",
     "source",
     "note",
+    "note_zh",
     "is_headline",
     "reviewed_on",
 ]

@@ -128,7 +128,20 @@ def test_an_off_site_next_lands_on_the_home_page(visitor, seed, target):
 
 def test_an_off_site_next_in_the_gate_link_is_not_carried_into_the_form(visitor, seed):
     page = visitor.get("/en/acknowledge/", {"next": "//evil.example"}).content.decode()
-    assert "evil.example" not in page
+    assert re.findall(r'<input[^>]*name="next"[^>]*>', page) == [
+        '<input type="hidden" name="next" value="/en/" id="id_next">'
+    ]
+
+
+def test_the_language_switch_keeps_the_page_and_never_leaves_the_site(visitor, seed):
+    response = visitor.get(
+        "/language/", {"language": "zh-hans", "next": "/en/acknowledge/?next=/en/drugs/baricitinib/"}
+    )
+    assert response["Location"] == "/zh-hans/acknowledge/?next=/en/drugs/baricitinib/"
+    assert response.cookies["django_language"].value == "zh-hans"
+    for target in ["//evil.example", "https://evil.example/en/"]:
+        assert visitor.get("/language/", {"language": "zh-hans", "next": target})["Location"] == "/zh-hans/"
+    assert visitor.get("/language/", {"language": "xx", "next": "/zh-hans/"})["Location"] == "/en/"
 
 
 def test_declining_shows_no_monograph_content(visitor, seed):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from drugs import validators
+from drugs.localization import TranslatableMixin, reading_chinese
 
 
 def split_list(text: str, separator: str = ",") -> list[str]:
@@ -56,15 +57,16 @@ class DrugQuerySet(models.QuerySet):
         )
 
     def search(self, query: str):
-        return self.filter(Q(name__icontains=query) | Q(brand_names__icontains=query))
+        return self.filter(Q(name__icontains=query) | Q(name_zh__icontains=query) | Q(brand_names__icontains=query))
 
 
-class Drug(models.Model):
+class Drug(TranslatableMixin, models.Model):
     name = models.CharField(
         _("international nonproprietary name"),
         max_length=120,
         help_text=_("The generic name (INN), lower case as in prose, e.g. baricitinib."),
     )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True, help_text=_("e.g. 巴瑞替尼."))
     slug = models.SlugField(
         max_length=120, help_text=_("Part of the page address, e.g. baricitinib. Filled in from the name.")
     )
@@ -74,8 +76,11 @@ class Drug(models.Model):
     drug_class = models.CharField(
         _("drug class"), max_length=200, blank=True, help_text=_("e.g. Janus kinase (JAK1/JAK2) inhibitor.")
     )
+    drug_class_zh = models.CharField(_("drug class (Chinese)"), max_length=200, blank=True)
     mechanism = models.TextField(_("mechanism of action"), blank=True)
+    mechanism_zh = models.TextField(_("mechanism of action (Chinese)"), blank=True)
     summary = models.TextField(blank=True, help_text=_("One paragraph a clinician reads first."))
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
     manufacturer = models.CharField(
         max_length=200, blank=True, help_text=_("The originator manufacturer, e.g. Eli Lilly and Company.")
     )
@@ -167,6 +172,17 @@ class Drug(models.Model):
         return split_list(self.brand_names)
 
     @property
+    def title(self) -> str:
+        """The heading name: the Chinese name on a Chinese page (where curated), else the INN."""
+        return self.name_zh if reading_chinese() and self.name_zh else self.display_name
+
+    @property
+    def subtitle(self) -> str:
+        """What follows the heading in brackets: the INN when the heading is Chinese, and the brands."""
+        names = [self.display_name] if self.title != self.display_name else []
+        return "; ".join(names + self.brand_list)
+
+    @property
     def is_published(self) -> bool:
         return self.status == MonographStatus.PUBLISHED
 
@@ -202,19 +218,26 @@ class ConditionQuerySet(models.QuerySet):
         return self.filter(relapse_profiles__drug__public_copy_of__isnull=False).distinct()
 
     def search(self, query: str):
-        return self.filter(Q(name__icontains=query) | Q(synonyms__icontains=query))
+        return self.filter(
+            Q(name__icontains=query)
+            | Q(synonyms__icontains=query)
+            | Q(name_zh__icontains=query)
+            | Q(synonyms_zh__icontains=query)
+        )
 
 
-class Condition(models.Model):
+class Condition(TranslatableMixin, models.Model):
     name = models.CharField(
         max_length=200, unique=True, help_text=_("The condition's usual name, e.g. Alopecia areata.")
     )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True, help_text=_("e.g. 斑秃."))
     slug = models.SlugField(
         max_length=200, unique=True, help_text=_("Part of the page address. Filled in from the name.")
     )
     synonyms = models.CharField(
         max_length=500, blank=True, help_text=_("Other names and abbreviations, separated by commas, e.g. AA.")
     )
+    synonyms_zh = models.CharField(_("synonyms (Chinese)"), max_length=500, blank=True)
     icd10_code = models.CharField(
         _("ICD-10 code"), max_length=8, blank=True, validators=[validators.icd10_code], help_text=_("e.g. L63.9.")
     )
@@ -227,6 +250,7 @@ class Condition(models.Model):
     )
     description = models.TextField(blank=True, help_text=_("A sentence or two for the condition page."))
 
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     objects = ConditionQuerySet.as_manager()
 
     class Meta:
@@ -254,12 +278,13 @@ class Agency(models.TextChoices):
     OTHER = "other", _("Other agency")
 
 
-class RegulatoryApproval(models.Model):
+class RegulatoryApproval(TranslatableMixin, models.Model):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="approvals")
     agency = models.CharField(max_length=10, choices=Agency.choices)
     indication = models.CharField(
         max_length=300, help_text=_("What it was approved for, e.g. adults with severe alopecia areata.")
     )
+    indication_zh = models.CharField(_("indication (Chinese)"), max_length=300, blank=True)
     condition = models.ForeignKey(
         Condition,
         on_delete=models.PROTECT,

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from drugs.localization import reading_chinese
+
 
 class DisclaimerQuerySet(models.QuerySet):
     def current(self):
@@ -45,6 +47,16 @@ class Disclaimer(models.Model):
 
     def __str__(self) -> str:
         return f"Disclaimer v{self.version} ({self.effective_from:%Y-%m-%d})"
+
+    @property
+    def local_text(self) -> str:
+        """The reader's language: the original Chinese wording on Chinese pages."""
+        return self.text_original if reading_chinese() and self.text_original else self.text
+
+    @property
+    def shows_original_too(self) -> bool:
+        """English readers also see the original wording, which is the one that binds."""
+        return bool(self.text_original) and self.local_text != self.text_original
 
 
 class ProfessionalRole(models.TextChoices):

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from drugs import formatting, validators
+from drugs.localization import TranslatableMixin
 from drugs.models.catalog import Condition, Drug, split_list
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -121,7 +123,7 @@ class RelapseProfileQuerySet(models.QuerySet):
         )
 
 
-class RelapseProfile(models.Model):
+class RelapseProfile(TranslatableMixin, models.Model):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="relapse_profiles")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="relapse_profiles")
     risk = models.CharField(
@@ -138,22 +140,26 @@ class RelapseProfile(models.Model):
         blank=True,
         help_text=_("What the risk refers to, in words, e.g. 'after dose taper; full withdrawal not studied'."),
     )
+    risk_qualifier_zh = models.CharField(_("risk qualifier (Chinese)"), max_length=300, blank=True)
     factors = models.TextField(
         _("what relapse depends on"),
         blank=True,
         help_text=_("One factor per line, e.g. treatment duration, disease severity, individual differences."),
     )
+    factors_zh = models.TextField(_("what relapse depends on (Chinese)"), blank=True)
     guidance = models.TextField(
         blank=True,
         help_text=_(
             "Practical point for the clinician, e.g. continued administration is usually needed to keep the effect."
         ),
     )
+    guidance_zh = models.TextField(_("guidance (Chinese)"), blank=True)
     not_established = models.TextField(
         _("not established"),
         blank=True,
         help_text=_("Questions the evidence does not answer, one per line, e.g. relapse after complete withdrawal."),
     )
+    not_established_zh = models.TextField(_("not established (Chinese)"), blank=True)
     last_reviewed = models.DateField(
         null=True, blank=True, help_text=_("When a curator last checked this profile against its sources.")
     )
@@ -250,7 +256,7 @@ def _percent(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": 100}))
 
 
-class RelapseFinding(models.Model):
+class RelapseFinding(TranslatableMixin, models.Model):
     """One measured outcome after stopping, tapering or restarting a drug."""
 
     profile = models.ForeignKey(RelapseProfile, on_delete=models.CASCADE, related_name="findings")
@@ -265,6 +271,7 @@ class RelapseFinding(models.Model):
     outcome_definition = models.CharField(
         max_length=300, help_text=_("What counted, e.g. loss of SALT ≤ 20 response (worsening > 20 SALT points).")
     )
+    outcome_definition_zh = models.CharField(_("outcome definition (Chinese)"), max_length=300, blank=True)
     timepoint = models.DecimalField(
         _("time point"),
         max_digits=6,
@@ -338,6 +345,7 @@ class RelapseFinding(models.Model):
         help_text=_("Required before the monograph can be published."),
     )
     note = models.TextField(blank=True, help_text=_("Context a reader needs, e.g. the source's own wording."))
+    note_zh = models.TextField(_("note (Chinese)"), blank=True)
     is_headline = models.BooleanField(
         _("headline"), default=False, help_text=_("Show at the top of the condition's section.")
     )
@@ -493,7 +501,9 @@ class RelapseFinding(models.Model):
 
     @property
     def ci_display(self) -> str | None:
-        return formatting.confidence_interval(self.ci_low, self.ci_high)
+        interval = formatting.confidence_interval(self.ci_low, self.ci_high)
+        label = gettext("95% CI")
+        return f"{label} {interval}" if interval else None
 
     @property
     def count_display(self) -> str | None:
@@ -509,8 +519,8 @@ class RelapseFinding(models.Model):
         spread = formatting.duration(self.relapse_time_low, unit, self.relapse_time_high)
         if self.relapse_time_median is None:
             return spread
-        median = f"median {formatting.duration(self.relapse_time_median, unit)}"
-        return f"{median} (range {spread})" if spread else median
+        median = gettext("median %(time)s") % {"time": formatting.duration(self.relapse_time_median, unit)}
+        return gettext("%(median)s (range %(range)s)") % {"median": median, "range": spread} if spread else median
 
     @property
     def follow_up_display(self) -> str | None:

@@ -2,6 +2,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from drugs.localization import LocalText
+
 register = template.Library()
 
 
@@ -11,3 +13,9 @@ def or_not_established(value):
     if value is None or value == "":
         return format_html('<span class="not-established">{}</span>', _("not established"))
     return value
+
+
+@register.filter
+def join_local(lines, separator):
+    """Join one-per-line text; English shown on a Chinese page is marked once, after the list."""
+    return LocalText(separator.join(lines), is_fallback=getattr(lines, "is_fallback", False))
