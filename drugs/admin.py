@@ -4,15 +4,20 @@ Curators see and edit working copies only; any saved change sends the monograph 
 and only the review workflow (the "Review and publish" page of a drug) reaches the public.
 """
 
+import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from drugs import services, workflow
 from drugs.models import (
@@ -27,6 +32,14 @@ from drugs.models import (
     RelapseProfile,
     Source,
 )
+
+# History: a drug's version holds its profiles and approvals, a profile's holds its findings, so
+# restoring a version brings a monograph's rows back together. (Registered before the admin classes,
+# which would otherwise register the inline models without their children.)
+reversion.register(RelapseFinding)
+reversion.register(RelapseProfile, follow=["findings"])
+reversion.register(RegulatoryApproval)
+reversion.register(Drug, follow=["relapse_profiles", "approvals"])
 
 FINDING_FIELDSETS = [
     (
@@ -61,8 +74,36 @@ FINDING_FIELDSETS = [
 ]
 
 
-class MonographContentAdmin(VersionAdmin):
-    """Rows that belong to one monograph: working copies only; a saved change needs a new review."""
+class CuratedVersionAdmin(VersionAdmin):
+    """History with restore, limited to this admin's own rows: a version id from another model, or a
+    row this admin does not show (a public copy), is a 404 rather than a revert."""
+
+    def _own_version(self, version_id, **filters) -> Version:
+        content_type = ContentType.objects.get_for_model(self.model)
+        return get_object_or_404(Version, pk=version_id, content_type=content_type, **filters)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        object_id = unquote(object_id)
+        get_object_or_404(self.get_queryset(request), pk=object_id)
+        version = self._own_version(version_id, object_id=object_id)
+        response = super().revision_view(request, quote(object_id), version_id, extra_context)
+        self.after_restore(request, version, response)
+        return response
+
+    def recover_view(self, request, version_id, extra_context=None):
+        version = self._own_version(version_id)
+        if self.model.objects.filter(pk=version.object_id).exists():
+            raise Http404("That row was not deleted: use its history to restore a version.")
+        response = super().recover_view(request, version_id, extra_context)
+        self.after_restore(request, version, response)
+        return response
+
+    def after_restore(self, request, version: Version, response) -> None:
+        """Hook for what a completed restore (a POST answered by a redirect) must also do."""
+
+
+class MonographContentAdmin(CuratedVersionAdmin):
+    """Rows that belong to one monograph: working copies only; any saved change needs a new review."""
 
     drug_path = ""  # the lookup from this model to its Drug, e.g. "profile__drug"
 
@@ -82,10 +123,20 @@ class MonographContentAdmin(VersionAdmin):
             kwargs["queryset"] = RelapseProfile.objects.filter(drug__public_copy_of__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        # A row moved to another monograph changes both: remember the one it leaves.
+        previous = self.model.objects.filter(pk=obj.pk).first() if change else None
+        obj._previous_drug = self.drug_of(previous) if previous is not None else None
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if form.has_changed() or any(formset.has_changed() for formset in formsets):
-            self._mark_edited(request, self.drug_of(form.instance))
+            drug = self.drug_of(form.instance)
+            self._mark_edited(request, drug)
+            previous = getattr(form.instance, "_previous_drug", None)
+            if previous is not None and previous.pk != drug.pk:
+                self._mark_edited(request, previous)
 
     def delete_model(self, request, obj):
         drug = self.drug_of(obj)
@@ -100,6 +151,13 @@ class MonographContentAdmin(VersionAdmin):
             if drug.pk and Drug.objects.filter(pk=drug.pk).exists():
                 self._mark_edited(request, drug)
 
+    def after_restore(self, request, version: Version, response) -> None:
+        # A restore may bring back an old status and last editor with the old values: it is an edit.
+        if request.method == "POST" and response.status_code == 302:
+            restored = self.model.objects.filter(pk=version.object_id).first()
+            if restored is not None:
+                self._mark_edited(request, self.drug_of(restored))
+
     def _mark_edited(self, request, drug: Drug) -> None:
         was_public = drug.status in (MonographStatus.PUBLISHED, MonographStatus.IN_REVIEW)
         workflow.monograph_mark_edited(drug=drug, user=request.user)
@@ -109,6 +167,25 @@ class MonographContentAdmin(VersionAdmin):
                 _("%(drug)s is back in draft: readers keep seeing the last published version until it is reviewed.")
                 % {"drug": drug},
             )
+
+
+class ReferenceDataAdmin(CuratedVersionAdmin):
+    """Sources and conditions are shared by every monograph and read live by the public pages, so a
+    row readers can see is changed or deleted only by a reviewer; curators may add new ones."""
+
+    in_public_use_lookup = ""
+
+    def _in_public_use(self, obj) -> bool:
+        return self.model.objects.filter(pk=obj.pk, **{self.in_public_use_lookup: False}).exists()
+
+    def _may_touch(self, request, obj) -> bool:
+        return obj is None or request.user.has_perm(workflow.PUBLISH_PERMISSION) or not self._in_public_use(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
 
 
 class RegulatoryApprovalInline(admin.TabularInline):
@@ -175,7 +252,7 @@ class DrugAdmin(MonographContentAdmin):
             "can_submit": drug.status == MonographStatus.DRAFT and user.has_perm(workflow.SUBMIT_PERMISSION),
             "can_review": drug.status == MonographStatus.IN_REVIEW and user.has_perm(workflow.PUBLISH_PERMISSION),
             "can_withdraw": hasattr(drug, "public_copy") and user.has_perm(workflow.PUBLISH_PERMISSION),
-            "is_last_editor": drug.last_edited_by_id == user.pk,
+            "is_last_editor": drug.editors_since_review.filter(pk=user.pk).exists(),
         }
         return TemplateResponse(request, "admin/drugs/drug/workflow.html", context)
 
@@ -203,7 +280,8 @@ class DrugAdmin(MonographContentAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(VersionAdmin):
+class ConditionAdmin(ReferenceDataAdmin):
+    in_public_use_lookup = "relapse_profiles__drug__public_copy_of__isnull"
     list_display = ["name", "name_zh", "synonyms", "icd10_code", "snomed_code"]
     list_filter = [("relapse_profiles__drug", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_zh", "synonyms", "synonyms_zh", "icd10_code"]
@@ -211,7 +289,8 @@ class ConditionAdmin(VersionAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(VersionAdmin):
+class SourceAdmin(ReferenceDataAdmin):
+    in_public_use_lookup = "findings__profile__drug__public_copy_of__isnull"
     list_display = ["title", "publisher", "kind", "publication_year", "doi", "pmid"]
     list_filter = ["kind", "publisher"]
     search_fields = ["key", "title", "authors", "publisher", "doi", "pmid", "url"]
@@ -279,7 +358,7 @@ class RegulatoryApprovalAdmin(MonographContentAdmin):
 
 
 @admin.register(Disclaimer)
-class DisclaimerAdmin(VersionAdmin):
+class DisclaimerAdmin(CuratedVersionAdmin):
     list_display = ["version", "effective_from", "is_current", "created"]
     list_filter = ["is_current"]
     search_fields = ["text", "text_original"]

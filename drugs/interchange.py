@@ -13,7 +13,7 @@ from decimal import Decimal
 import reversion
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 
 from drugs import workflow
 from drugs.models import (
@@ -158,24 +158,33 @@ def _natural_key(model) -> str:
     return {Source: "key", Condition: "slug", get_user_model(): get_user_model().USERNAME_FIELD}[model]
 
 
+def _sorted(records: list[dict], *keys: str) -> list[dict]:
+    """Sorted in Python, so the order never depends on a database's collation or NULL ordering."""
+    return sorted(records, key=lambda r: tuple((r[k] is not None, r[k] if r[k] is not None else 0) for k in keys))
+
+
 def _drug_record(drug: Drug) -> dict:
-    profiles = drug.relapse_profiles.select_related("condition").order_by("condition__slug")
     findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
-    profiles = profiles.prefetch_related(models.Prefetch("findings", queryset=findings))
-    approvals = drug.approvals.select_related("condition", "source").order_by("year", "month", "agency", "id")
+    profiles = drug.relapse_profiles.select_related("condition").prefetch_related(
+        models.Prefetch("findings", queryset=findings)
+    )
+    approvals = drug.approvals.select_related("condition", "source").order_by("id")
     return {
         **_record(drug, DRUG_FIELDS),
-        "approvals": [_record(a, APPROVAL_FIELDS) for a in approvals],
-        "profiles": [
-            {**_record(p, PROFILE_FIELDS), "findings": [_record(f, FINDING_FIELDS) for f in p.findings.all()]}
-            for p in profiles
-        ],
+        "approvals": _sorted([_record(a, APPROVAL_FIELDS) for a in approvals], "year", "month", "agency", "indication"),
+        "profiles": _sorted(
+            [
+                {**_record(p, PROFILE_FIELDS), "findings": [_record(f, FINDING_FIELDS) for f in p.findings.all()]}
+                for p in profiles
+            ],
+            "condition",
+        ),
     }
 
 
 def export_data() -> dict:
     drugs = []
-    for drug in Drug.objects.working().select_related("last_edited_by", "reviewed_by").order_by("slug"):
+    for drug in Drug.objects.working().select_related("last_edited_by", "reviewed_by"):
         record = _drug_record(drug)
         public = Drug.objects.filter(public_copy_of=drug).first()
         if public is None:
@@ -185,15 +194,16 @@ def export_data() -> dict:
             record["public_copy"] = (
                 SAME_AS_WORKING if public_record == {**record, "status": "published"} else public_record
             )
+        record["editors_since_review"] = sorted(user.get_username() for user in drug.editors_since_review.all())
         events = drug.events.select_related("user").order_by("at", "id")
         record["events"] = [_record(e, EVENT_FIELDS) for e in events]
         drugs.append(record)
     return {
         "format": FORMAT,
-        "disclaimers": [_record(d, DISCLAIMER_FIELDS) for d in Disclaimer.objects.order_by("version")],
-        "sources": [_record(s, SOURCE_FIELDS) for s in Source.objects.order_by("key")],
-        "conditions": [_record(c, CONDITION_FIELDS) for c in Condition.objects.order_by("slug")],
-        "drugs": drugs,
+        "disclaimers": _sorted([_record(d, DISCLAIMER_FIELDS) for d in Disclaimer.objects.all()], "version"),
+        "sources": _sorted([_record(s, SOURCE_FIELDS) for s in Source.objects.all()], "key"),
+        "conditions": _sorted([_record(c, CONDITION_FIELDS) for c in Condition.objects.all()], "slug"),
+        "drugs": _sorted(drugs, "slug"),
     }
 
 
@@ -242,6 +252,9 @@ class _Importer:
         except IntegrityError as error:
             self.problem(where, _constraint_message(instance, error))
             return False
+        except DatabaseError as error:  # e.g. a NUL character PostgreSQL refuses to store
+            self.problem(where, f"refused by the database ({error})")
+            return False
         return True
 
     def look_up(self, table: dict, key, where: str, what: str):
@@ -251,9 +264,14 @@ class _Importer:
             self.problem(where, f"unknown {what} '{key}'")
         return table.get(key)
 
-    def user(self, username):
+    def user(self, username, where: str = "user"):
         """Curators named in the file; someone unknown here becomes an inactive account (cannot log in)."""
         if not username:
+            return None
+        model = get_user_model()
+        max_length = model._meta.get_field(model.USERNAME_FIELD).max_length
+        if not isinstance(username, str) or len(username) > max_length or "\x00" in username:
+            self.problem(where, f"not a valid username: {str(username)[:40]!r}")
             return None
         if username not in self.users:
             user, created = get_user_model().objects.get_or_create(username=username, defaults={"is_active": False})
@@ -346,17 +364,21 @@ class _Importer:
             drug.approvals.all().delete()
             drug.relapse_profiles.all().delete()
             drug.events.all().delete()
-        users = {"last_edited_by": lambda v, w: self.user(v), "reviewed_by": lambda v, w: self.user(v)}
+        users = {"last_edited_by": self.user, "reviewed_by": self.user}
         drug = self.fill(drug or Drug(public_copy_of=public_copy_of), record, DRUG_FIELDS, where, users)
         if not self.save(drug, where):
             return None
+        editors = [
+            self.user(name, f"{where} › editors_since_review") for name in record.get("editors_since_review", [])
+        ]
+        drug.editors_since_review.set([editor for editor in editors if editor is not None])
         self.drug_rows(drug, record, where)
         return drug
 
     def events(self, drug: Drug, record: dict, where: str) -> None:
         for index, event in enumerate(record.get("events", [])):
             at = f"{where} › events[{index}]"
-            users = {"user": lambda v, w: self.user(v)}
+            users = {"user": self.user}
             self.save(self.fill(MonographEvent(drug=drug), event, EVENT_FIELDS, at, users), at)
 
 

@@ -36,9 +36,11 @@ def publication_problems(drug: Drug) -> list[str]:
 
 def monograph_mark_edited(*, drug: Drug, user) -> None:
     """A content change: it needs a new review, so the working copy goes back to draft."""
-    Drug.objects.filter(pk=drug.working_copy.pk).update(
+    working = drug.working_copy
+    Drug.objects.filter(pk=working.pk).update(
         last_edited_by=user, last_edited_at=timezone.now(), status=MonographStatus.DRAFT
     )
+    working.editors_since_review.add(user)
 
 
 def _locked(drug: Drug) -> Drug:
@@ -85,9 +87,12 @@ def monograph_publish(*, drug: Drug, reviewer, note: str) -> Drug:
         raise PermissionDenied(_("Only a reviewer can publish."))
     if drug.status != MonographStatus.IN_REVIEW:
         raise ValidationError(_("Only a monograph in review can be published: submit it for review first."))
-    override = drug.last_edited_by_id is not None and drug.last_edited_by_id == reviewer.pk
+    # Four eyes: nobody who changed the content since the last publication may publish it.
+    override = drug.editors_since_review.filter(pk=reviewer.pk).exists()
     if override and not reviewer.is_superuser:
-        raise PermissionDenied(_("You made the last change to this monograph: another reviewer must publish it."))
+        raise PermissionDenied(
+            _("You changed this monograph since it was last published: another reviewer must publish it.")
+        )
     note = " ".join(note.split())
     if not note:
         raise ValidationError(_("Write one line saying what changed; readers see it on the monograph."))
@@ -98,6 +103,7 @@ def monograph_publish(*, drug: Drug, reviewer, note: str) -> Drug:
     drug.reviewed_by = reviewer
     drug.reviewed_on = timezone.localdate()
     drug.save(update_fields=["status", "reviewed_by", "reviewed_on", "updated"])
+    drug.editors_since_review.clear()
     replace_public_copy(drug)
     _record(drug, MonographEvent.Action.PUBLISHED, reviewer, note, override=override)
     return drug

@@ -240,6 +240,11 @@ AXES_FAILURE_LIMIT = env_int("MEDINFO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("MEDINFO_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind reverse proxies every request comes from the proxy's address: name how many proxies to trust,
+# so lockouts apply to the client's address from X-Forwarded-For, not to everyone at once.
+AXES_IPWARE_PROXY_COUNT = env_int("MEDINFO_TRUSTED_PROXY_COUNT", 0)
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 LOGGING = {

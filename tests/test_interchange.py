@@ -44,8 +44,29 @@ def test_round_trip_is_byte_identical_with_drafts_reviews_and_history(seed, cura
     assert not get_user_model().objects.get(username="curator").is_active, "imported names cannot log in"
 
 
-def test_export_is_deterministic(seed):
-    assert interchange.export_json() == interchange.export_json()
+def test_the_export_does_not_depend_on_the_order_rows_were_written(seed, curator, reviewer):
+    edit_figure_in_admin(logged_in(curator), seeded_finding(), "61")
+    first = interchange.export_json()
+    data = json.loads(first)
+    for section in ("sources", "conditions", "disclaimers"):
+        data[section].reverse()
+    for drug in data["drugs"]:
+        drug["approvals"].reverse()
+        drug["profiles"].reverse()
+    empty_the_database()
+    interchange.import_data(data)
+    assert interchange.export_json() == first
+
+
+@pytest.mark.parametrize("username", ["x" * 200, "bad\x00name"])
+def test_an_impossible_username_is_a_reported_problem_not_a_crash(seed, username):
+    data = json.loads(interchange.export_json())
+    data["drugs"][0]["last_edited_by"] = username
+    before = snapshot()
+    with pytest.raises(interchange.ImportRefused) as refused:
+        interchange.import_data(data)
+    assert "drugs[0] baricitinib › last_edited_by: not a valid username" in "\n".join(refused.value.problems)
+    assert snapshot() == before
 
 
 def bad_file() -> dict:

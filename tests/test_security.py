@@ -137,3 +137,17 @@ def test_an_unreachable_database_gives_503_and_a_failing_health_check(seeded_cli
     assert response["Retry-After"] == "30"
     health = seeded_clinician.get("/healthz")
     assert (health.status_code, health.content) == (503, b"database unavailable\n")
+
+
+def test_behind_a_proxy_lockouts_follow_the_clients_own_address(client, django_user_model, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    django_user_model.objects.create_user("curator", password="the right password", is_staff=True)
+    login = reverse("admin:login")
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(login, {"username": "curator", "password": "wrong"}, **attacker)
+    assert client.post(login, {"username": "curator", "password": "wrong"}, **attacker).status_code == 429
+    colleague = {"HTTP_X_FORWARDED_FOR": "198.51.100.7, 10.0.0.1"}
+    response = client.post(login, {"username": "curator", "password": "the right password"}, **colleague)
+    assert response.status_code == 302, "the real curator, from another address, still gets in"

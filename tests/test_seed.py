@@ -3,13 +3,33 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from drugs.models import Condition, Disclaimer, Drug, RegulatoryApproval, RelapseFinding, RelapseProfile, Source
+from drugs.models import (
+    Condition,
+    Disclaimer,
+    Drug,
+    MonographEvent,
+    RegulatoryApproval,
+    RelapseFinding,
+    RelapseProfile,
+    Source,
+)
 
 pytestmark = pytest.mark.django_db
 
-SEEDED_MODELS = [Disclaimer, Source, Condition, Drug, RegulatoryApproval, RelapseProfile, RelapseFinding]
+SEEDED_MODELS = [
+    Disclaimer,
+    Source,
+    Condition,
+    Drug,
+    RegulatoryApproval,
+    RelapseProfile,
+    RelapseFinding,
+    MonographEvent,
+    get_user_model(),
+]
 
 
 def snapshot() -> dict:

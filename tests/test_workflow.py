@@ -92,7 +92,7 @@ def test_the_last_editor_cannot_publish_but_another_reviewer_can(seed, reviewer,
     edit_figure_in_admin(logged_in(reviewer), seeded_finding(), "63")
     workflow.monograph_submit(drug=drug, user=reviewer)
     page = workflow_post(logged_in(reviewer), drug, "publish", "Corrected").content.decode()
-    assert "You made the last change to this monograph: another reviewer must publish it." in page
+    assert "You changed this monograph since it was last published: another reviewer must publish it." in page
     assert Drug.objects.working().get(pk=drug.pk).status == MonographStatus.IN_REVIEW
     workflow.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=second_reviewer, note="Corrected")
     assert Drug.objects.published().get(slug="baricitinib").relapse_profiles.filter(findings__proportion=63).exists()
@@ -161,13 +161,16 @@ def test_staff_preview_shows_the_draft_with_a_banner_and_the_public_cannot_reach
     assert client.get(reverse("drugs:drug_preview", kwargs={"slug": "baricitinib"})).status_code == 404
 
 
-def test_an_edited_finding_can_be_restored_to_its_earlier_values(seed, reviewer):
-    reviewer_client = logged_in(reviewer)
+def test_restoring_an_earlier_version_is_an_edit_that_needs_another_reviewer(seed, curator, reviewer, second_reviewer):
+    curator_client = logged_in(curator)
     finding = seeded_finding()
-    edit_figure_in_admin(reviewer_client, finding, "70")
-    edit_figure_in_admin(reviewer_client, RelapseFinding.objects.get(pk=finding.pk), "75")
+    edit_figure_in_admin(curator_client, finding, "70")
+    edit_figure_in_admin(curator_client, RelapseFinding.objects.get(pk=finding.pk), "75")
+    workflow.monograph_submit(drug=working_baricitinib(), user=curator)
+    reviewer_client = logged_in(reviewer)
     history = reviewer_client.get(reverse("admin:drugs_relapsefinding_history", args=[finding.pk])).content.decode()
-    assert "reviewer" in history
+    assert "curator" in history
+
     first_edit = Version.objects.get_for_object(finding).order_by("revision__date_created")[1]
     assert first_edit.field_dict["proportion"] == Decimal(70)
     revision_url = reverse("admin:drugs_relapsefinding_revision", args=[finding.pk, first_edit.pk])
@@ -176,15 +179,23 @@ def test_an_edited_finding_can_be_restored_to_its_earlier_values(seed, reviewer)
     restored = reviewer_client.post(revision_url, _form_of(RelapseFinding.objects.get(pk=finding.pk), proportion="70"))
     assert restored.status_code == 302
     assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(70)
-    assert working_baricitinib().status == MonographStatus.DRAFT, "a restore is an edit: it needs review too"
+
+    drug = working_baricitinib()
+    assert drug.status == MonographStatus.DRAFT, "a restore is an edit: it needs a new review"
+    assert reviewer in drug.editors_since_review.all()
+    workflow.monograph_submit(drug=drug, user=curator)
+    with pytest.raises(PermissionDenied):
+        workflow.monograph_publish(drug=drug, reviewer=reviewer, note="Restored")
+    workflow.monograph_publish(drug=drug, reviewer=second_reviewer, note="Restored the earlier figure")
 
 
-def test_a_deleted_finding_can_be_brought_back(seed, reviewer):
+def test_a_deleted_finding_can_be_brought_back_and_that_needs_review(seed, reviewer):
     reviewer_client = logged_in(reviewer)
     finding = seeded_finding()
     edit_figure_in_admin(reviewer_client, finding, "60")
     reviewer_client.post(reverse("admin:drugs_relapsefinding_delete", args=[finding.pk]), {"post": "yes"})
     assert not RelapseFinding.objects.filter(pk=finding.pk).exists()
+    Drug.objects.filter(pk=working_baricitinib().pk).update(status=MonographStatus.IN_REVIEW)
     recover_list = reviewer_client.get(reverse("admin:drugs_relapsefinding_recoverlist")).content.decode()
     deleted = Version.objects.get_deleted(RelapseFinding).get(object_id=str(finding.pk))
     assert reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk]) in recover_list
@@ -195,6 +206,73 @@ def test_a_deleted_finding_can_be_brought_back(seed, reviewer):
     )
     assert response.status_code == 302
     assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(60)
+    drug = working_baricitinib()
+    assert drug.status == MonographStatus.DRAFT and reviewer in drug.editors_since_review.all()
+
+
+def test_a_version_cannot_be_recovered_through_another_models_page(seed, curator):
+    curator_client = logged_in(curator)
+    finding = seeded_finding()
+    edit_figure_in_admin(curator_client, finding, "66")
+    version = Version.objects.get_for_object(finding).first()
+    edit_figure_in_admin(curator_client, RelapseFinding.objects.get(pk=finding.pk), "67")
+    wrong_page = reverse("admin:drugs_regulatoryapproval_recover", args=[version.pk])
+    assert curator_client.post(wrong_page, {}).status_code == 404
+    assert curator_client.get(reverse("admin:drugs_relapsefinding_recover", args=[version.pk])).status_code == 404
+    assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(67)
+
+
+def test_moving_a_profile_to_another_drug_sends_both_back_to_draft(seed, curator, reviewer):
+    other = make_drug(name="otherinib", slug="otherinib")
+    make_finding(profile=make_profile(drug=other))
+    publish(other)
+    baricitinib = working_baricitinib()
+    Drug.objects.filter(pk=baricitinib.pk).update(status=MonographStatus.IN_REVIEW)
+    profile = baricitinib.relapse_profiles.get(condition__slug="rheumatoid-arthritis")
+    form = {
+        "drug": other.pk,
+        "condition": profile.condition_id,
+        "risk": profile.risk,
+        "findings-TOTAL_FORMS": "0",
+        "findings-INITIAL_FORMS": "0",
+        "findings-MIN_NUM_FORMS": "0",
+        "findings-MAX_NUM_FORMS": "1000",
+    }
+    response = logged_in(reviewer).post(reverse("admin:drugs_relapseprofile_change", args=[profile.pk]), form)
+    assert response.status_code == 302
+    assert Drug.objects.get(pk=baricitinib.pk).status == MonographStatus.DRAFT
+    assert Drug.objects.get(pk=other.pk).status == MonographStatus.DRAFT
+
+
+def test_anyone_who_edited_since_the_last_publication_cannot_publish(seed, curator, reviewer, second_reviewer):
+    edit_figure_in_admin(logged_in(reviewer), seeded_finding(), "68")
+    edit_figure_in_admin(logged_in(curator), seeded_finding(), "69")  # a later, smaller edit by someone else
+    drug = working_baricitinib()
+    workflow.monograph_submit(drug=drug, user=curator)
+    with pytest.raises(PermissionDenied, match="another reviewer must publish"):
+        workflow.monograph_publish(drug=drug, reviewer=reviewer, note="x")
+    workflow.monograph_publish(drug=drug, reviewer=second_reviewer, note="Figure corrected")
+    assert not working_baricitinib().editors_since_review.exists(), "a publication starts a new review round"
+
+
+def test_a_curator_cannot_change_a_source_or_condition_readers_see(seed, curator, reviewer):
+    from drugs.models import Condition, Source
+
+    used = Source.objects.get(key="king-2024-brave-aa1-withdrawal")
+    unused = Source.objects.create(
+        key="new-trial", title="New", publisher="J", kind="other", url="https://example.org/"
+    )
+    curator_client = logged_in(curator)
+    change = "admin:drugs_source_change"
+    form = {"key": used.key, "title": "Tampered", "publisher": used.publisher, "kind": used.kind, "doi": used.doi}
+    curator_client.post(reverse(change, args=[used.pk]), form)
+    assert Source.objects.get(pk=used.pk).title != "Tampered"
+    assert 'name="title"' not in curator_client.get(reverse(change, args=[used.pk])).content.decode()
+    assert 'name="title"' in curator_client.get(reverse(change, args=[unused.pk])).content.decode()
+    condition = Condition.objects.get(slug="alopecia-areata")
+    page = curator_client.get(reverse("admin:drugs_condition_change", args=[condition.pk])).content.decode()
+    assert 'name="description"' not in page
+    assert 'name="title"' in logged_in(reviewer).get(reverse(change, args=[used.pk])).content.decode()
 
 
 def _form_of(finding: RelapseFinding, **overrides) -> dict:

@@ -114,6 +114,13 @@ class Drug(TranslatableMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     last_edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    editors_since_review = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Everyone who changed the content since it was last published: none of them may publish it."),
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -152,7 +159,10 @@ class Drug(TranslatableMixin, models.Model):
                 violation_error_message=_("A drug with this name already exists: edit that one."),
             ),
             models.UniqueConstraint(
-                fields=["slug"], condition=Q(public_copy_of__isnull=False), name="drugs_drug_unique_public_slug"
+                fields=["slug"],
+                condition=Q(public_copy_of__isnull=False),
+                name="drugs_drug_unique_public_slug",
+                violation_error_message=_("Two published drugs cannot share a slug."),
             ),
         ]
 
