@@ -5,7 +5,7 @@ from django.urls import translate_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from drugs import gate, services
+from drugs import charts, gate, services
 from drugs.forms import AcknowledgmentForm, SearchForm
 from drugs.models import Condition, Drug, RelapseProfile
 from drugs.outage import database_available
@@ -41,8 +41,9 @@ def drug_preview(request, slug: str):
 
 def condition_detail(request, slug: str):
     condition = get_object_or_404(Condition.objects.with_published_drugs(), slug=slug)
-    profiles = RelapseProfile.objects.for_condition_page(condition)
-    return render(request, "drugs/condition_detail.html", {"condition": condition, "profiles": profiles})
+    profiles = list(RelapseProfile.objects.for_condition_page(condition))
+    context = {"condition": condition, "profiles": profiles, "comparison": charts.Comparison(profiles)}
+    return render(request, "drugs/condition_detail.html", context)
 
 
 def search(request):

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -13,6 +14,14 @@ from drugs import interchange
 from drugs.management.commands.load_seed import SEED_DIR
 from drugs.models import ProfessionalRole
 from tests.factories import make_disclaimer
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: rolled-back rows are not a cache's concern."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def load_seed() -> None:

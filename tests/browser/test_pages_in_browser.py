@@ -1,5 +1,7 @@
 """Layout, accessibility and print, which only a browser shows."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -51,3 +53,20 @@ def test_print_shows_one_column_without_navigation_and_with_full_source_addresse
     expect(page.locator(".print-only")).to_be_visible()
     expect(page.locator(".sources")).to_contain_text("https://olumiant.lilly.com/dosing-side-effects")
     expect(page.locator(".site-footer")).to_contain_text("does not sell drugs")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_relapse_chart_fits_the_screen_and_passes_axe(page, site, width, tmp_path_factory):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}/en/acknowledge/?next=/en/drugs/baricitinib/")
+    pass_gate(page)
+    chart = page.locator("#alopecia-areata .relapse-chart")
+    expect(chart.locator("svg[role=img]")).to_be_visible()
+    box = chart.locator("svg[role=img]").bounding_box()
+    assert 0 < box["width"] <= width, "the chart scales to the screen"
+    assert box["height"] > 100, "and stays readable"
+    screenshots = Path("test-results")
+    screenshots.mkdir(exist_ok=True)
+    chart.screenshot(path=str(screenshots / f"alopecia-areata-chart-{width}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert serious_accessibility_violations(page) == []
