@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
 # The site's original disclaimer, word for word (shared/domain/disclaimer.md).
 ORIGINAL_DISCLAIMER = (
-    "[ 免责声明 ] 本页面内容来自公开渠道(如FDA官网、Drugs官网、原研药厂官网等),仅供持有医疗专业资质的人员用于医学药学研究参考,"
-    "不构成任何治疗建议或药品推荐。所涉药品可能未在中国大陆获批上市,不适用于中国境内销售和使用。如需治疗,请咨询正规医疗机构。"
+    "[ 免责声明 ] 本页面内容来自公开渠道(如FDA官网、Drugs官网、原研药厂官网等),"
+    "仅供持有医疗专业资质的人员用于医学药学研究参考,"
+    "不构成任何治疗建议或药品推荐。所涉药品可能未在中国大陆获批上市,不适用于中国境内销售和使用。"
+    "如需治疗,请咨询正规医疗机构。"
     "本站不提供药品销售或代购服务。"
 )
 
