@@ -9,7 +9,7 @@ DEV := DJANGO_DEBUG=true
 export PIP_EXTRA_INDEX_URL :=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format serve loadtest messages install install-dev clean
+.PHONY: run test lint format serve loadtest bench messages install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ serve: install
 # Not part of make test: 200 connections for 30 s against the production-like server (wrk).
 loadtest: install
 	scripts/loadtest.sh
+
+# Not part of make test: clinician pages against a static file, at 100, 1,000 and 10,000 synthetic drugs.
+bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk"; exit 1; }
+	$(BIN)/python scripts/bench.py
 
 test: install-dev
 	$(BIN)/pytest
