@@ -94,7 +94,8 @@ class Command(BaseCommand):
             drugs = list(Drug.objects.filter(slug__in=[d.slug for d in drugs], public_copy_of__isnull=not public))
             profiles = []
             for drug in drugs:
-                rng = random.Random(drug.slug)  # noqa: S311 (repeatable fake figures, not secrets)
+                # Seeded by slug: repeatable fake figures, the same for the working and the public copy.
+                rng = random.Random(drug.slug)  # noqa: S311
                 for condition in rng.sample(conditions, rng.randint(1, profiles_per_drug)):
                     profiles.append(RelapseProfile(drug=drug, condition=condition, risk="moderate", guidance=WARNING))
             RelapseProfile.objects.bulk_create(profiles)
