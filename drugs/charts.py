@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drugs import formatting
 
 WIDTH, HEIGHT = 520, 290  # narrow enough that a 375-px phone keeps the labels legible
-X
+LEFT, RIGHT, TOP, BOTTOM = 56, 44, 16, 44  # room for the axes' labels and the last point's value
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 WEEKS_PER = {"days": Decimal(1) / 7, "weeks": Decimal(1), "months": Decimal("4.345"), "years": Decimal("52.18")}
 # Series differ by marker and line style first, colour last (Okabe–Ito: readable with colour-blindness, in grey).
