@@ -1,5 +1,5 @@
 -- Rotates through the pages a clinician opens; prints the figures make loadtest reports.
-local paths = { "/acknowledge/", "/", "/drugs/baricitinib/", "/search/?q=bari" }
+local paths = { "/en/acknowledge/", "/en/", "/en/drugs/baricitinib/", "/en/search/?q=bari" }
 local cookie = os.getenv("COOKIE")
 local counter = 0
 

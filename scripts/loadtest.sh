@@ -28,12 +28,12 @@ for _ in $(seq 1 50); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2
 
 # Acknowledge the disclaimer as a visitor would, and keep the session cookie.
 jar="$work/cookies"
-token="$(curl -fs -c "$jar" "$base/acknowledge/" | sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' | head -1)"
-curl -fs -b "$jar" -c "$jar" -o /dev/null -H "Referer: $base/acknowledge/" \
-  --data-urlencode "csrfmiddlewaretoken=$token" -d role=physician -d accept=on -d next=/ "$base/acknowledge/"
+token="$(curl -fs -c "$jar" "$base/en/acknowledge/" | sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' | head -1)"
+curl -fs -b "$jar" -c "$jar" -o /dev/null -H "Referer: $base/en/acknowledge/" \
+  --data-urlencode "csrfmiddlewaretoken=$token" -d role=physician -d accept=on -d next=/en/ "$base/en/acknowledge/"
 session="$(awk '$6 == "sessionid" {print $7}' "$jar")"
 [ -n "$session" ] || { echo "could not acknowledge the disclaimer" >&2; exit 1; }
-curl -fs -o /dev/null -H "Cookie: sessionid=$session" "$base/drugs/baricitinib/" || { echo "gate did not open" >&2; exit 1; }
+curl -fs -o /dev/null -H "Cookie: sessionid=$session" "$base/en/drugs/baricitinib/" || { echo "gate did not open" >&2; exit 1; }
 
 echo "Load: $CONNECTIONS connections for $DURATION against $base (gate, home, monograph, search)"
 COOKIE="sessionid=$session" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s scripts/loadtest.lua "$base"
