@@ -7,6 +7,7 @@ app_name = "drugs"
 urlpatterns = [
     path("", views.home, name="home"),
     path("drugs/<slug:slug>/", views.drug_detail, name="drug_detail"),
+    path("drugs/<slug:slug>/fhir.json", views.drug_fhir, name="drug_fhir"),
     path("drugs/<slug:slug>/preview/", views.drug_preview, name="drug_preview"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition_detail"),
     path("search/", views.search, name="search"),

@@ -5,7 +5,7 @@ from django.urls import translate_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from drugs import charts, gate, services
+from drugs import charts, fhir, gate, services
 from drugs.forms import AcknowledgmentForm, SearchForm
 from drugs.models import Condition, Drug, RelapseProfile
 from drugs.outage import database_available
@@ -28,6 +28,17 @@ def home(request):
 def drug_detail(request, slug: str):
     drug = get_object_or_404(Drug.objects.published().for_monograph(), slug=slug)
     return render(request, "drugs/drug_detail.html", {"drug": drug})
+
+
+@require_GET
+def drug_fhir(request, slug: str):
+    """The published monograph as a FHIR R5 Bundle, for download."""
+    drugs = list(fhir.exportable(slug))
+    if not drugs:
+        raise Http404
+    response = HttpResponse(fhir.to_json(fhir.bundle_for(drugs)), content_type="application/fhir+json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-fhir-r5.json"'
+    return response
 
 
 @never_cache
