@@ -9,6 +9,7 @@ Every code below is from the value set the R5 specification binds to that elemen
 systems). What no bound value set covers is written as text only, never as an invented code.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -18,13 +19,16 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 
+from drugs import formatting
 from drugs.models import (
     Condition,
     Drug,
     EvidenceGrade,
+    Measure,
     RegulatoryApproval,
     RelapseFinding,
     RelapseProfile,
+    Scenario,
     Source,
     TimeUnit,
 )
@@ -76,6 +80,19 @@ CERTAINTY = {
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
+@functools.cache
+def _label(choices, value) -> str:
+    """A choice's English label, looked up once: Django's get_FOO_display rebuilds its choices on every call,
+    which dominated the export of large datasets. Only ever called under translation.override("en")."""
+    return str(choices(value).label)
+
+
+def _timepoint(finding) -> str | None:
+    if finding.timepoint is None or not finding.timepoint_unit:
+        return None
+    return formatting.duration(finding.timepoint, _label(TimeUnit, finding.timepoint_unit))
+
+
 def exportable(slug: str | None = None) -> QuerySet:
     """Published drugs with everything the bundle shows: four queries, however many drugs."""
     findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
@@ -94,28 +111,42 @@ def exportable(slug: str | None = None) -> QuerySet:
     return drugs.order_by("slug")
 
 
-def bundle_for(drugs, *, progress=None) -> dict:
-    """A collection Bundle: each drug's MedicationKnowledge and Evidence, then conditions and sources.
-
-    progress, if given, is called once per drug (the export command's progress bar).
+def entries_for(drugs, *, progress=None):
+    """The Bundle's entries, one at a time: each drug's MedicationKnowledge and Evidence, then the
+    conditions and sources they cite. progress, if given, is called once per drug.
     """
+    conditions: dict[str, Condition] = {}
+    sources: dict[str, Source] = {}
     with translation.override("en"):  # choice labels in the data, whatever the reader's language
-        entries: list[dict] = []
-        conditions: dict[str, Condition] = {}
-        sources: dict[str, Source] = {}
-        for drug in sorted(drugs, key=lambda d: d.slug):
-            entries.append(_entry(_medication(drug)))
+        for drug in drugs:  # in slug order (exportable() sorts)
+            yield _entry(_medication(drug))
             for profile in sorted(drug.relapse_profiles.all(), key=lambda p: p.condition.slug):
                 conditions[profile.condition.slug] = profile.condition
                 for number, finding in enumerate(profile.findings.all(), start=1):
                     if finding.source is not None:
                         sources[finding.source.key] = finding.source
-                    entries.append(_entry(_evidence(drug, profile.condition, finding, number)))
+                    yield _entry(_evidence(drug, profile.condition, finding, number))
             if progress is not None:
                 progress()
-        entries += [_entry(_population(conditions[slug])) for slug in sorted(conditions)]
-        entries += [_entry(_citation(sources[key])) for key in sorted(sources)]
-    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+        for slug in sorted(conditions):
+            yield _entry(_population(conditions[slug]))
+        for key in sorted(sources):
+            yield _entry(_citation(sources[key]))
+
+
+def bundle_for(drugs, *, progress=None) -> dict:
+    """A collection Bundle of the published drugs given (see entries_for)."""
+    drugs = sorted(drugs, key=lambda d: d.slug)
+    return {"resourceType": "Bundle", "type": "collection", "entry": list(entries_for(drugs, progress=progress))}
+
+
+def write_json(drugs, stream, *, progress=None) -> None:
+    """Write the bundle as to_json() spells it, an entry at a time, so memory does not grow with the data."""
+    stream.write('{\n  "entry": [')
+    for index, entry in enumerate(entries_for(drugs, progress=progress)):
+        text = json.dumps(entry, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n    ")
+        stream.write(("," if index else "") + "\n    " + text)
+    stream.write('\n  ],\n  "resourceType": "Bundle",\n  "type": "collection"\n}\n')
 
 
 # Identity
@@ -269,9 +300,9 @@ def _reference_text(source: Source) -> str:
 
 
 def _evidence(drug: Drug, condition: Condition, finding: RelapseFinding, number: int) -> dict:
-    scenario = finding.get_scenario_display()
-    measure = finding.get_measure_display()
-    at = f" at {finding.timepoint_display}" if finding.timepoint_display else ""
+    scenario = _label(Scenario, finding.scenario)
+    measure = _label(Measure, finding.measure)
+    at = f" at {_timepoint(finding)}" if _timepoint(finding) else ""
     resource = {
         "resourceType": "Evidence",
         "id": resource_id(drug.slug, condition.slug, str(number)),
@@ -336,7 +367,7 @@ def _outcome(finding: RelapseFinding) -> dict:
             "description": "Time after the regimen change",
             "quantity": {
                 "value": _number(finding.timepoint),
-                "unit": finding.get_timepoint_unit_display(),
+                "unit": _label(TimeUnit, finding.timepoint_unit),
                 "system": UCUM,
                 "code": UCUM_TIME[finding.timepoint_unit],
             },
@@ -348,7 +379,7 @@ def _outcome(finding: RelapseFinding) -> dict:
         "resourceType": "EvidenceVariable",
         "id": "outcome",
         "status": "active",
-        "title": finding.get_measure_display(),
+        "title": _label(Measure, finding.measure),
         "description": finding.outcome_definition,
         "characteristic": [characteristic],
     }
@@ -398,7 +429,7 @@ def _statistic(finding: RelapseFinding) -> dict:
 def _figures(finding: RelapseFinding) -> str:
     proportion = finding.proportion_display or "Proportion not established"
     details = [text for text in (finding.ci_display, finding.count_display) if text]
-    at = f" at {finding.timepoint_display}" if finding.timepoint_display else ""
+    at = f" at {_timepoint(finding)}" if _timepoint(finding) else ""
     bracket = f" ({'; '.join(details)})" if details else ""
     return f"{proportion}{bracket}{at}"
 
@@ -420,17 +451,17 @@ def _certainty(finding: RelapseFinding) -> dict:
 
 def _description(finding: RelapseFinding, condition: Condition) -> str:
     """One sentence a clinician can read without the structure."""
-    measure = finding.get_measure_display().lower()
+    measure = _label(Measure, finding.measure).lower()
     result = (
         f"{measure} in {finding.proportion_display}"
         if finding.proportion_display
         else f"the proportion with {measure} is not established"
     )
     count = f" ({finding.count_display})" if finding.count_display else ""
-    at = f" at {finding.timepoint_display}" if finding.timepoint_display else ""
+    at = f" at {_timepoint(finding)}" if _timepoint(finding) else ""
     study = f" in {finding.study_name}" if finding.study_name else ""
     return (
-        f"{condition.name}, {finding.get_scenario_display().lower()} ({finding.arm}){study}: "
+        f"{condition.name}, {_label(Scenario, finding.scenario).lower()} ({finding.arm}){study}: "
         f"{result}{count}{at}. Outcome: {finding.outcome_definition}. Population: {finding.population}."
     )
 

@@ -10,14 +10,16 @@ class Command(BaseCommand):
         parser.add_argument("--drug", metavar="SLUG", help="Only this published drug.")
 
     def handle(self, *args, drug=None, **options):
-        drugs = list(fhir.exportable(drug))
-        if drug is not None and not drugs:
+        drugs = fhir.exportable(drug)
+        total = drugs.count()
+        if drug is not None and not total:
             raise CommandError(f"No published drug with the slug '{drug}'.")
-        bar = ProgressBar(len(drugs), self.stderr) if self.stderr.isatty() else None
-        bundle = fhir.bundle_for(drugs, progress=bar.step if bar else None)
+        bar = ProgressBar(total, self.stderr) if self.stderr.isatty() else None
+        # Drugs are fetched and written 200 at a time: the same few queries per chunk, bounded memory.
+        self.stdout.ending = ""  # the JSON is written in pieces; no newline after each
+        fhir.write_json(drugs.iterator(chunk_size=200), self.stdout, progress=bar.step if bar else None)
         if bar:
             bar.finish()
-        self.stdout.write(fhir.to_json(bundle), ending="")
 
 
 class ProgressBar:
