@@ -8,13 +8,18 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from drugs import freshness
 from drugs.models import Disclaimer
 
-SESSION_KEY = "medinfo_acknowledgment"
+# The acknowledgment travels in its own signed cookie, not the session: checking it costs no
+# database query, which lets public pages come from memory (drugs/pagecache.py).
+ACK_COOKIE = "medinfo_ack"
+ACK_SALT = "medinfo.acknowledgment"
 
 # Pages a visitor must reach before acknowledging (by URL name, never by pattern).
 EXEMPT_URL_NAMES = frozenset({"drugs:acknowledge", "drugs:declined", "robots_txt", "healthz", "switch_language"})
@@ -26,10 +31,8 @@ def _exempt_prefixes() -> tuple[str, ...]:
 
 
 def current_disclaimer(request: HttpRequest) -> Disclaimer | None:
-    """The current disclaimer, read once per request (gate and footer share it)."""
-    if not hasattr(request, "_current_disclaimer"):
-        request._current_disclaimer = Disclaimer.objects.current()
-    return request._current_disclaimer
+    """The current disclaimer (gate and footer share it), re-read only when curated data changes."""
+    return freshness.current_disclaimer()
 
 
 def max_age_seconds() -> int:
@@ -38,16 +41,26 @@ def max_age_seconds() -> int:
 
 def has_acknowledged(request: HttpRequest) -> bool:
     disclaimer = current_disclaimer(request)
-    stored = request.session.get(SESSION_KEY)
+    try:
+        stored = signing.loads(request.COOKIES.get(ACK_COOKIE, ""), salt=ACK_SALT)
+    except signing.BadSignature:
+        return False
     if disclaimer is None or not isinstance(stored, dict):
         return False
     fresh = time.time() - stored.get("at", 0) < max_age_seconds()
     return stored.get("version") == disclaimer.version and fresh
 
 
-def remember_acknowledgment(request: HttpRequest, disclaimer: Disclaimer) -> None:
-    request.session[SESSION_KEY] = {"version": disclaimer.version, "at": int(time.time())}
-    request.session.set_expiry(max_age_seconds())
+def remember_acknowledgment(response: HttpResponse, disclaimer: Disclaimer) -> None:
+    value = signing.dumps({"version": disclaimer.version, "at": int(time.time())}, salt=ACK_SALT)
+    response.set_cookie(
+        ACK_COOKIE,
+        value,
+        max_age=max_age_seconds(),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 def is_exempt(request: HttpRequest) -> bool:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import translate_url
@@ -11,6 +12,7 @@ from drugs.models import Condition, Drug, RelapseProfile
 from drugs.outage import database_available
 
 MIN_QUERY_LENGTH = 2
+DRUGS_PER_CONDITION_PAGE = 12
 
 
 def home(request):
@@ -52,8 +54,12 @@ def drug_preview(request, slug: str):
 
 def condition_detail(request, slug: str):
     condition = get_object_or_404(Condition.objects.with_published_drugs(), slug=slug)
-    profiles = list(RelapseProfile.objects.for_condition_page(condition))
-    context = {"condition": condition, "profiles": profiles, "comparison": charts.Comparison(profiles)}
+    # Drugs a page at a time: the page's size and cost stay the same however many drugs treat it.
+    page = Paginator(RelapseProfile.objects.for_condition_page(condition), DRUGS_PER_CONDITION_PAGE).get_page(
+        request.GET.get("page")
+    )
+    profiles = list(page.object_list)
+    context = {"condition": condition, "profiles": profiles, "page": page, "comparison": charts.Comparison(profiles)}
     return render(request, "drugs/condition_detail.html", context)
 
 
@@ -78,8 +84,9 @@ def acknowledge(request):
     form = AcknowledgmentForm(request.POST or None, initial={"next": next_path})
     if request.method == "POST" and disclaimer and form.is_valid():
         services.acknowledgment_record(disclaimer=disclaimer, role=form.cleaned_data["role"])
-        gate.remember_acknowledgment(request, disclaimer)
-        return redirect(next_path)
+        response = redirect(next_path)
+        gate.remember_acknowledgment(response, disclaimer)
+        return response
     return render(
         request, "drugs/acknowledge.html", {"form": form, "disclaimer": disclaimer}, status=200 if disclaimer else 503
     )

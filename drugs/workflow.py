@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from drugs import freshness
 from drugs.models import Drug, MonographEvent, MonographStatus, RegulatoryApproval, RelapseFinding
 
 PUBLISH_PERMISSION = "drugs.publish_monograph"
@@ -144,4 +145,5 @@ def replace_public_copy(drug: Drug) -> Drug:
         public_profile = _copy(profile, drug=public)
         public_profile.save()
         RelapseFinding.objects.bulk_create(_copy(f, profile=public_profile) for f in findings)
+    freshness.bump_on_commit()  # bulk_create sends no signals
     return public

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Outside everything that touches the database, so an outage becomes a 503 page, not a 500.
     "drugs.outage.DatabaseOutageMiddleware",
+    # Public pages from memory, before sessions, users or views are touched (drugs/pagecache.py).
+    "drugs.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +175,11 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Public pages from memory (drugs/pagecache.py): how many per server process, and the file whose
+# modification time says when curated data last changed (drugs/freshness.py).
+MEDINFO_PAGE_CACHE_ENTRIES = env_int("MEDINFO_PAGE_CACHE_ENTRIES", 500, minimum=0)
+MEDINFO_CACHE_STAMP = os.environ.get("MEDINFO_CACHE_STAMP", str(BASE_DIR / "var" / "cache-stamp"))
 
 # The professional-use gate: how long one acknowledgment of the disclaimer holds.
 MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS = env_int("MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS", 30, minimum=1)

@@ -55,11 +55,11 @@ def acknowledged_session() -> str:
     form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "role": "physician", "accept": "on", "next": "/en/"})
     request = urllib.request.Request(f"{BASE}/en/acknowledge/", data=form.encode(), headers={"Referer": BASE})
     opener.open(request).read()
-    return next(c.value for c in jar if c.name == "sessionid")
+    return next(c.value for c in jar if c.name == "medinfo_ack")
 
 
 def fetch(path: str, session: str) -> bytes:
-    request = urllib.request.Request(f"{BASE}{path}", headers={"Cookie": f"sessionid={session}"})
+    request = urllib.request.Request(f"{BASE}{path}", headers={"Cookie": f"medinfo_ack={session}"})
     with urllib.request.urlopen(request) as response:
         assert response.status == 200, path
         return response.read()
@@ -79,7 +79,7 @@ def wrk(path: str, session: str) -> dict:
             f"{BASE}{path}",
         ],
         cwd=ROOT,
-        env={**os.environ, "COOKIE": f"sessionid={session}"},
+        env={**os.environ, "COOKIE": f"medinfo_ack={session}"},
         check=True,
         capture_output=True,
         text=True,

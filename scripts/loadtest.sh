@@ -31,9 +31,9 @@ jar="$work/cookies"
 token="$(curl -fs -c "$jar" "$base/en/acknowledge/" | sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' | head -1)"
 curl -fs -b "$jar" -c "$jar" -o /dev/null -H "Referer: $base/en/acknowledge/" \
   --data-urlencode "csrfmiddlewaretoken=$token" -d role=physician -d accept=on -d next=/en/ "$base/en/acknowledge/"
-session="$(awk '$6 == "sessionid" {print $7}' "$jar")"
+session="$(awk '$6 == "medinfo_ack" {print $7}' "$jar")"
 [ -n "$session" ] || { echo "could not acknowledge the disclaimer" >&2; exit 1; }
-curl -fs -o /dev/null -H "Cookie: sessionid=$session" "$base/en/drugs/baricitinib/" || { echo "gate did not open" >&2; exit 1; }
+curl -fs -o /dev/null -H "Cookie: medinfo_ack=$session" "$base/en/drugs/baricitinib/" || { echo "gate did not open" >&2; exit 1; }
 
 echo "Load: $CONNECTIONS connections for $DURATION against $base (gate, home, monograph, search)"
-COOKIE="sessionid=$session" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s scripts/loadtest.lua "$base"
+COOKIE="medinfo_ack=$session" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s scripts/loadtest.lua "$base"

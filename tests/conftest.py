@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from drugs import interchange
+from drugs import freshness, interchange
 from drugs.management.commands.load_seed import SEED_DIR
 from drugs.models import ProfessionalRole
 from tests.factories import make_disclaimer
@@ -18,10 +18,12 @@ from tests.factories import make_disclaimer
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: rolled-back rows are not a cache's concern."""
+    """Each test starts with empty caches: rows a test rolls back must not live on in memory."""
     cache.clear()
+    freshness.reset()
     yield
     cache.clear()
+    freshness.reset()
 
 
 def load_seed() -> None:

@@ -118,7 +118,7 @@ def test_the_chart_adds_no_query(clinician, django_assert_num_queries):
     for week in range(6):
         make_finding(profile=profile, timepoint=Decimal(week * 4), proportion=Decimal(week * 10))
     publish(profile.drug)
-    # The same seven queries as a monograph without plottable findings (tests/test_pages.py).
-    with django_assert_num_queries(7):
+    # The same six queries as a monograph without plottable findings (tests/test_pages.py).
+    with django_assert_num_queries(6):
         page = clinician.get(profile.drug.get_absolute_url()).content.decode()
     assert len(charts_in(page)) == 1

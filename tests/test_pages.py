@@ -161,11 +161,14 @@ def build_monograph(findings_per_profile: int, conditions: int):
 @pytest.mark.parametrize(("findings", "conditions"), [(1, 1), (8, 4)])
 def test_monograph_query_count_does_not_grow_with_its_data(clinician, django_assert_num_queries, findings, conditions):
     drug = build_monograph(findings, conditions)
-    # session, current disclaimer, public drug + working copy, profiles+conditions, findings+sources,
-    # approvals+sources, published change notes
-    with django_assert_num_queries(7):
+    # current disclaimer (the data just changed), public drug + working copy, profiles+conditions,
+    # findings+sources, approvals+sources, published change notes; the acknowledgment is a signed cookie
+    with django_assert_num_queries(6):
         response = clinician.get(drug.get_absolute_url())
     assert response.status_code == 200
+    with django_assert_num_queries(0):
+        again = clinician.get(drug.get_absolute_url())
+    assert again.content == response.content, "the second reader gets the stored page"
     assert response.content.decode().count('<td data-label="Source">') == findings * conditions
 
 
@@ -177,7 +180,20 @@ def test_condition_page_query_count_does_not_grow_with_its_data(clinician, djang
         for week in range(3):
             make_finding(profile=profile, source=make_source(), timepoint=Decimal(week))
         publish(profile.drug)
-    # session, current disclaimer, condition, profiles+drugs, findings+sources
+    # current disclaimer, condition, count of its drugs (pages), one page of profiles+drugs, findings+sources
     with django_assert_num_queries(5):
         response = clinician.get(condition.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_a_condition_treated_by_many_drugs_is_shown_a_page_at_a_time(clinician):
+    condition = make_condition(name="Commonitis", slug="commonitis")
+    for n in range(15):
+        profile = make_profile(drug=make_drug(name=f"drug{n:02d}"), condition=condition)
+        make_finding(profile=profile)
+        publish(profile.drug)
+    first = clinician.get(condition.get_absolute_url()).content.decode()
+    second = clinician.get(condition.get_absolute_url(), {"page": 2}).content.decode()
+    assert "Drug00" in first and "Drug11" in first and "Drug12" not in first
+    assert "Drug12" in second and "Drug14" in second and "Drug00" not in second
+    assert "Page 1 of 2" in first

@@ -83,7 +83,7 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(settings, seed, client):
     settings.CSRF_COOKIE_SECURE = True
     response = client.post(reverse("drugs:acknowledge"), {"role": "nurse", "accept": "on", "next": "/"}, secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
-    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    cookie = response.cookies["medinfo_ack"]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
 
 
@@ -122,13 +122,15 @@ def test_server_errors_show_the_sites_page_never_a_traceback(seeded_clinician, m
 
 
 def test_an_unreachable_database_gives_503_and_a_failing_health_check(seeded_clinician, monkeypatch):
-    from drugs import gate, outage
+    from drugs import freshness, outage
+    from drugs.models import Disclaimer
 
     def unreachable(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(gate.Disclaimer.objects, "current", unreachable)
+    monkeypatch.setattr(Disclaimer.objects, "current", unreachable)
     monkeypatch.setattr(outage, "database_available", lambda: False)
+    freshness.reset()  # nothing in memory: this page needs the database
     monkeypatch.setattr("drugs.views.database_available", lambda: False)
     seeded_clinician.raise_request_exception = False
     response = seeded_clinician.get("/en/drugs/baricitinib/")

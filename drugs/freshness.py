@@ -1,0 +1,97 @@
+"""What readers see changes only when curated data is written; a stamp on disk says when.
+
+Every write to a curated model (and every publication) moves the stamp once its transaction commits.
+Each server process keeps the current disclaimer and rendered public pages in memory, and drops them
+as soon as it sees a new stamp: a published edit shows on the very next request, in every process.
+A single os.stat per request is the whole cost. (Several hosts would need a shared stamp, e.g. Redis.)
+"""
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+
+def _stamp_path() -> Path:
+    return Path(settings.MEDINFO_CACHE_STAMP)
+
+
+def current_stamp() -> int:
+    try:
+        return os.stat(_stamp_path()).st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def bump() -> None:
+    """Mark everything readers see as possibly changed (call after the write commits)."""
+    path = _stamp_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    # Strictly later than the last stamp, even on a clock with coarse resolution.
+    stamp = max(time.time_ns(), current_stamp() + 1)
+    os.utime(path, ns=(stamp, stamp))
+
+
+def bump_on_commit(**_signal_kwargs) -> None:
+    """Bump now and again when the transaction commits: a request that cached the old rows between
+    the two (it could not see the uncommitted ones) is dropped by the second bump."""
+    bump()
+    transaction.on_commit(bump)
+
+
+class _ProcessState:
+    """This process's view of the stamp, with what it caches until the stamp moves."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.stamp = None
+        self.disclaimer = None
+        self.has_disclaimer = False
+        self.pages: OrderedDict[str, object] = OrderedDict()
+
+    def refresh(self) -> None:
+        stamp = current_stamp()
+        if stamp != self.stamp:
+            with self.lock:
+                self.reset()
+                self.stamp = stamp
+
+
+state = _ProcessState()
+
+
+def current_disclaimer():
+    """The current disclaimer, read from the database once per stamp in this process."""
+    from drugs.models import Disclaimer
+
+    state.refresh()
+    if not state.has_disclaimer:
+        state.disclaimer = Disclaimer.objects.current()
+        state.has_disclaimer = True
+    return state.disclaimer
+
+
+def cached_page(key: str):
+    state.refresh()
+    return state.pages.get(key)
+
+
+def store_page(key: str, page) -> None:
+    with state.lock:
+        state.pages[key] = page
+        state.pages.move_to_end(key)
+        while len(state.pages) > settings.MEDINFO_PAGE_CACHE_ENTRIES:
+            state.pages.popitem(last=False)
+
+
+def reset() -> None:
+    """Forget everything cached in this process (tests; a new stamp does it by itself)."""
+    state.reset()

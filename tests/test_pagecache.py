@@ -1,0 +1,79 @@
+"""Public pages from memory, without harm: never to the wrong reader, never stale after a change."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from drugs import workflow
+from drugs.models import Drug, RelapseFinding, Source
+from tests.conftest import acknowledge
+from tests.factories import make_disclaimer
+
+pytestmark = pytest.mark.django_db
+
+MONOGRAPH = "/en/drugs/baricitinib/"
+
+
+def figure_24_weeks(drug_filter) -> RelapseFinding:
+    return RelapseFinding.objects.get(
+        profile__drug__in=drug_filter, study_name="BRAVE-AA1", timepoint=24, regimen_before__contains="4 mg once"
+    )
+
+
+def test_a_stored_page_is_never_given_to_a_visitor_who_has_not_acknowledged(
+    seeded_clinician, django_assert_num_queries
+):
+    assert seeded_clinician.get(MONOGRAPH).status_code == 200
+    with django_assert_num_queries(0):
+        assert seeded_clinician.get(MONOGRAPH).status_code == 200  # from memory
+    stranger = Client()
+    response = stranger.get(MONOGRAPH)
+    assert response.status_code == 302 and response["Location"].startswith("/en/acknowledge/")
+    forged = Client()
+    forged.cookies["medinfo_ack"] = '{"version": 1, "at": 9999999999}'
+    assert forged.get(MONOGRAPH).status_code == 302, "an unsigned acknowledgment is worthless"
+
+
+def test_a_new_disclaimer_version_stops_stored_pages_until_acknowledged_again(seeded_clinician):
+    seeded_clinician.get(MONOGRAPH)
+    make_disclaimer(version=2, text="Second version.")
+    assert seeded_clinician.get(MONOGRAPH).status_code == 302
+    acknowledge(seeded_clinician)
+    assert "Second version." in seeded_clinician.get(MONOGRAPH).content.decode()
+
+
+def test_each_language_has_its_own_stored_page(seeded_clinician):
+    english = seeded_clinician.get(MONOGRAPH).content.decode()
+    chinese = seeded_clinician.get("/zh-hans/drugs/baricitinib/").content.decode()
+    assert "Relapse after discontinuation, by condition" in english
+    assert "停药后复发（按疾病）" in chinese and "Relapse after discontinuation, by condition" not in chinese
+    assert seeded_clinician.get(MONOGRAPH).content.decode() == english
+
+
+def test_a_draft_edit_stays_out_and_a_publication_shows_on_the_next_request(seeded_clinician, curator, reviewer):
+    assert "<strong>60%</strong>" in seeded_clinician.get(MONOGRAPH).content.decode()
+    working = Drug.objects.working().get(slug="baricitinib")
+    finding = figure_24_weeks(Drug.objects.working())
+    finding.proportion = Decimal(64)
+    finding.save()
+    workflow.monograph_mark_edited(drug=working, user=curator)
+    page = seeded_clinician.get(MONOGRAPH).content.decode()
+    assert "<strong>60%</strong>" in page and "<strong>64%</strong>" not in page, "a draft never reaches readers"
+    workflow.monograph_submit(drug=working, user=curator)
+    workflow.monograph_publish(drug=working, reviewer=reviewer, note="Corrected")
+    assert "<strong>64%</strong>" in seeded_clinician.get(MONOGRAPH).content.decode()
+
+
+def test_a_withdrawal_takes_the_stored_page_down_at_once(seeded_clinician, reviewer):
+    seeded_clinician.get(MONOGRAPH)
+    workflow.monograph_withdraw(drug=Drug.objects.working().get(slug="baricitinib"), reviewer=reviewer)
+    assert seeded_clinician.get(MONOGRAPH).status_code == 404
+
+
+def test_a_change_to_shared_reference_data_shows_on_the_next_request(seeded_clinician):
+    seeded_clinician.get(MONOGRAPH)
+    source = Source.objects.get(key="takeuchi-2019-ra-beyond")
+    source.title = "Corrected title of the RA-BEYOND paper"
+    source.save()
+    assert "Corrected title of the RA-BEYOND paper" in seeded_clinician.get(MONOGRAPH).content.decode()
