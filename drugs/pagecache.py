@@ -33,12 +33,14 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or gate.is_exempt(request) or not gate.has_acknowledged(request):
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         key = request.get_full_path()
-        stored = freshness.cached_page(key)
-        if stored is not None:
+        stored = freshness.cached_page(key)  # only ever holds pages the gate covers
+        if stored is not None and gate.has_acknowledged(request):
             return stored.response()
+        if gate.is_exempt(request) or not gate.has_acknowledged(request):
+            return self.get_response(request)
         response = self.get_response(request)
         if self._storable(request, response):
             freshness.store_page(key, StoredPage(response))

@@ -13,18 +13,19 @@ from drugs.outage import database_available
 
 MIN_QUERY_LENGTH = 2
 DRUGS_PER_CONDITION_PAGE = 12
+DRUGS_PER_HOME_PAGE = 60
 
 
 def home(request):
-    return render(
-        request,
-        "drugs/home.html",
-        {
-            "search_form": SearchForm(),
-            "drugs": Drug.objects.published(),
-            "conditions": Condition.objects.with_published_drugs(),
-        },
-    )
+    # Drugs a page at a time, alphabetically: the page stays small however many monographs there are.
+    page = Paginator(Drug.objects.published().order_by("name"), DRUGS_PER_HOME_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "search_form": SearchForm(),
+        "drugs": page.object_list,
+        "page": page,
+        "conditions": Condition.objects.with_published_drugs(),
+    }
+    return render(request, "drugs/home.html", context)
 
 
 def drug_detail(request, slug: str):

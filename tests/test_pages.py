@@ -197,3 +197,11 @@ def test_a_condition_treated_by_many_drugs_is_shown_a_page_at_a_time(clinician):
     assert "Drug00" in first and "Drug11" in first and "Drug12" not in first
     assert "Drug12" in second and "Drug14" in second and "Drug00" not in second
     assert "Page 1 of 2" in first
+
+
+def test_the_home_page_lists_drugs_a_page_at_a_time(clinician):
+    for n in range(62):
+        publish(make_drug(name=f"listinib{n:02d}"))
+    first = clinician.get("/en/").content.decode()
+    assert "Listinib00" in first and "Listinib59" in first and "Listinib60" not in first
+    assert "Listinib61" in clinician.get("/en/", {"page": 2}).content.decode()
