@@ -65,13 +65,13 @@ def fetch(path: str, session: str) -> bytes:
         return response.read()
 
 
-def wrk(path: str, session: str) -> dict:
+def wrk(path: str, session: str, duration: str = DURATION) -> dict:
     output = subprocess.run(
         [
             "wrk",
             "-t2",
             f"-c{CONNECTIONS}",
-            f"-d{DURATION}",
+            f"-d{duration}",
             "--timeout",
             "5s",
             "-s",
@@ -157,7 +157,12 @@ def main() -> None:
             server.wait()
         server = serve(env, work)  # whitenoise indexes static files at start-up
         try:
-            static = wrk(f"/static/bench/same-size-{size}.html", session)
+            static_path = f"/static/bench/same-size-{size}.html"
+            # Warm every URL first: a fresh server's first seconds (threads, imports, a page's first
+            # render) are not what a reader waits for, and skewed single runs by a factor of three.
+            for path in [static_path, *pages.values()]:
+                wrk(path, session, duration="2s")
+            static = wrk(static_path, session)
             rows.append((size, "static file (ceiling)", size_of, static, 1.0))
             for name, path in pages.items():
                 result = wrk(path, session)
