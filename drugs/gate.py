@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from drugs import freshness
@@ -96,6 +97,12 @@ class ProfessionalUseGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        if not is_exempt(request) and not has_acknowledged(request):
+        if is_exempt(request):
+            return self.get_response(request)
+        if not has_acknowledged(request):
             return HttpResponseRedirect(gate_url(request.get_full_path()))
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A shared cache (proxy, CDN) must never hand a gated page to someone who has not acknowledged.
+        patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response
