@@ -182,20 +182,10 @@ def build(findings, *, label_of) -> Chart | None:
     )
 
 
-class Comparison:
-    """The condition page's chart: every published drug's arms on one pair of axes, built only when drawn."""
-
-    def __init__(self, profiles):
-        self.profiles = list(profiles)
-
-    @property
-    def cache_key(self) -> str:
-        return "-".join(p.chart_cache_key for p in self.profiles)
-
-    @property
-    def chart(self) -> Chart | None:
-        findings = [f for p in self.profiles for f in p.findings.all()]
-        return build(findings, label_of=lambda f: f"{f.profile.drug.title} — {arm_label(f)}")
+def comparison(profiles) -> Chart | None:
+    """The condition page's chart: every listed drug's arms on one pair of axes."""
+    findings = [f for p in profiles for f in p.findings.all()]
+    return build(findings, label_of=lambda f: f"{f.profile.drug.title} — {arm_label(f)}")
 
 
 def arm_label(finding) -> str:

@@ -60,7 +60,12 @@ def condition_detail(request, slug: str):
         request.GET.get("page")
     )
     profiles = list(page.object_list)
-    context = {"condition": condition, "profiles": profiles, "page": page, "comparison": charts.Comparison(profiles)}
+    context = {
+        "condition": condition,
+        "profiles": profiles,
+        "page": page,
+        "comparison_chart": charts.comparison(profiles),
+    }
     return render(request, "drugs/condition_detail.html", context)
 
 

@@ -5,7 +5,6 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -18,11 +17,9 @@ from tests.factories import make_disclaimer
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with empty caches: rows a test rolls back must not live on in memory."""
-    cache.clear()
+    """Each test starts with an empty page store: rows a test rolls back must not live on in memory."""
     freshness.reset()
     yield
-    cache.clear()
     freshness.reset()
 
 

@@ -207,12 +207,6 @@ class RelapseProfile(TranslatableMixin, models.Model):
 
         return charts.build(self.findings.all(), label_of=charts.arm_label) if self.is_risk_established else None
 
-    @property
-    def chart_cache_key(self) -> str:
-        # Publishing writes new public rows (new ids, a new `updated`); a working copy's edits move last_edited_at.
-        edited = self.drug.last_edited_at.timestamp() if self.drug.last_edited_at else 0
-        return f"{self.pk}.{self.drug.updated.timestamp()}.{edited}"
-
 
 class Scenario(models.TextChoices):
     STOPPED = "stopped", _("Stopped completely")
