@@ -39,7 +39,7 @@ from drugs.models import (
 reversion.register(RelapseFinding)
 reversion.register(RelapseProfile, follow=["findings"])
 reversion.register(RegulatoryApproval)
-reversion.register(Drug, follow=["relapse_profiles", "approvals"])
+reversion.register(Drug, follow=["relapse_profiles_with_findings", "approvals"])
 
 FINDING_FIELDSETS = [
     (

@@ -53,8 +53,7 @@ class _ProcessState:
 
     def reset(self) -> None:
         self.stamp = None
-        self.disclaimer = None
-        self.has_disclaimer = False
+        self.values: dict[str, object] = {}
         self.pages: OrderedDict[str, object] = OrderedDict()
 
     def refresh(self) -> None:
@@ -68,15 +67,20 @@ class _ProcessState:
 state = _ProcessState()
 
 
+def per_stamp(name: str, build):
+    """build(), computed once per stamp in this process: a value that changes only with curated data."""
+    state.refresh()
+    values = state.values
+    if name not in values:
+        values[name] = build()
+    return values[name]
+
+
 def current_disclaimer():
     """The current disclaimer, read from the database once per stamp in this process."""
     from drugs.models import Disclaimer
 
-    state.refresh()
-    if not state.has_disclaimer:
-        state.disclaimer = Disclaimer.objects.current()
-        state.has_disclaimer = True
-    return state.disclaimer
+    return per_stamp("disclaimer", Disclaimer.objects.current)
 
 
 def cached_page(key: str):

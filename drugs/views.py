@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from drugs import charts, fhir, gate, services
+from drugs import search as drug_search
 from drugs.forms import AcknowledgmentForm, SearchForm
 from drugs.models import Condition, Drug, RelapseProfile
 from drugs.outage import database_available
@@ -73,12 +74,14 @@ def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     searched = len(query) >= MIN_QUERY_LENGTH
+    matches = drug_search.find_drugs(query) if searched else drug_search.Matches(drug_ids=[], total=0)
     context = {
         "search_form": form,
         "query": query,
         "searched": searched,
         "too_short": bool(query) and not searched,
-        "drugs": Drug.objects.published().search(query) if searched else Drug.objects.none(),
+        "drugs": Drug.objects.published().among(matches.drug_ids),
+        "more_drugs": matches.more,
         "conditions": Condition.objects.with_published_drugs().search(query) if searched else Condition.objects.none(),
     }
     return render(request, "drugs/search.html", context)

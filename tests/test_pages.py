@@ -141,6 +141,53 @@ def test_empty_or_junk_queries_get_a_helpful_page(seeded_clinician, query, messa
     assert "<script>" not in page.split("<main")[1]
 
 
+def drug_results(page: str) -> list[str]:
+    drugs = page.split("<main")[1].split('<h2 class="h4">Conditions')[0]
+    return re.findall(r'<a href="/en/drugs/[^"]+/">([^<]+)</a>', drugs)
+
+
+def test_a_broad_search_lists_the_first_fifty_alphabetically_and_says_how_many_more(clinician):
+    for n in reversed(range(53)):
+        publish(make_drug(name=f"broadinib{n:02d}", slug=f"broadinib{n:02d}"))
+    page = clinician.get(reverse("drugs:search"), {"q": "broadin"}).content.decode()
+    assert drug_results(page) == [f"Broadinib{n:02d}" for n in range(50)]
+    assert "3 more drugs match “broadin”: type more of the name to narrow the list." in page
+    narrower = clinician.get(reverse("drugs:search"), {"q": "broadinib5"}).content.decode()
+    assert drug_results(narrower) == ["Broadinib50", "Broadinib51", "Broadinib52"]
+    assert "more drug" not in narrower
+
+
+@pytest.mark.parametrize(("query", "expected"), [("citinib", ["Baricitinib"]), ("JAK", []), ("nib olu", [])])
+def test_search_matches_any_part_of_a_name_but_not_across_names_or_other_fields(seeded_clinician, query, expected):
+    # "JAK" is in the drug class, not a name; "nib olu" would join the generic and the brand name.
+    page = seeded_clinician.get(reverse("drugs:search"), {"q": query}).content.decode()
+    assert drug_results(page) == expected
+
+
+def test_a_published_drug_is_found_on_the_next_request_and_a_withdrawn_one_is_not(clinician, reviewer):
+    from drugs import workflow
+
+    def found(query: str) -> list[str]:
+        return drug_results(clinician.get(reverse("drugs:search"), {"q": query}).content.decode())
+
+    assert found("newinib") == []
+    drug = publish(make_drug(name="newinib", slug="newinib"))
+    assert found("newinib") == ["Newinib"]
+    workflow.monograph_withdraw(drug=drug, reviewer=reviewer)
+    assert found("newinib") == []
+
+
+@pytest.mark.parametrize("drugs", [2, 40])
+def test_search_query_count_does_not_grow_with_the_catalogue(clinician, django_assert_num_queries, drugs):
+    for n in range(drugs):
+        publish(make_drug(name=f"countinib{n:02d}", slug=f"countinib{n:02d}"))
+    clinician.get(reverse("drugs:search"), {"q": "warm"})  # the disclaimer and the name index, once per change
+    # the matching drugs (at most fifty, by id), the conditions with a published drug
+    with django_assert_num_queries(2):
+        page = clinician.get(reverse("drugs:search"), {"q": "countinib"}).content.decode()
+    assert len(drug_results(page)) == drugs
+
+
 @pytest.mark.parametrize("query", ["baricitinib", "alopecia"])
 def test_search_results_show_no_bare_figures(seeded_clinician, query):
     page = seeded_clinician.get(reverse("drugs:search"), {"q": query}).content.decode()
@@ -205,3 +252,19 @@ def test_the_home_page_lists_drugs_a_page_at_a_time(clinician):
     first = clinician.get("/en/").content.decode()
     assert "Listinib00" in first and "Listinib59" in first and "Listinib60" not in first
     assert "Listinib61" in clinician.get("/en/", {"page": 2}).content.decode()
+
+
+def test_an_n_plus_one_query_fails_the_suite(db):
+    from zeal import zeal_context
+    from zeal.errors import NPlusOneError
+
+    from drugs.models import RelapseProfile
+
+    condition = make_condition()
+    for _ in range(3):
+        make_profile(condition=condition)
+    with zeal_context(), pytest.raises(NPlusOneError, match="RelapseProfile.drug"):
+        [profile.drug.name for profile in RelapseProfile.objects.all()]
+    with zeal_context():
+        profiles = RelapseProfile.objects.filter(condition=condition).select_related("drug")
+        assert len([profile.drug.name for profile in profiles]) == 3

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -56,8 +56,9 @@ class DrugQuerySet(models.QuerySet):
             Prefetch("events" if preview else "public_copy_of__events", queryset=publications, to_attr="publications"),
         )
 
-    def search(self, query: str):
-        return self.filter(Q(name__icontains=query) | Q(name_zh__icontains=query) | Q(brand_names__icontains=query))
+    def among(self, drug_ids: list[int]):
+        """These drugs (e.g. search results from drugs/search.py), in the catalogue's order."""
+        return self.filter(pk__in=drug_ids).order_by("name", "pk")
 
 
 class Drug(TranslatableMixin, models.Model):
@@ -173,6 +174,11 @@ class Drug(TranslatableMixin, models.Model):
         return reverse("drugs:drug_detail", kwargs={"slug": self.slug})
 
     @property
+    def relapse_profiles_with_findings(self):
+        """The profiles with their findings in two queries: the history of a whole monograph follows this."""
+        return self.relapse_profiles.prefetch_related("findings")
+
+    @property
     def display_name(self) -> str:
         """Baricitinib, capitalised for headings (the INN stays lower case in data)."""
         return self.name[:1].upper() + self.name[1:]
@@ -225,7 +231,11 @@ class Drug(TranslatableMixin, models.Model):
 
 class ConditionQuerySet(models.QuerySet):
     def with_published_drugs(self):
-        return self.filter(relapse_profiles__drug__public_copy_of__isnull=False).distinct()
+        # EXISTS, not a join with DISTINCT: it stops at the first published drug instead of visiting them all.
+        from drugs.models.evidence import RelapseProfile
+
+        published = RelapseProfile.objects.filter(condition=OuterRef("pk"), drug__public_copy_of__isnull=False)
+        return self.filter(Exists(published))
 
     def search(self, query: str):
         return self.filter(

@@ -1,0 +1,71 @@
+"""Search for published drugs by any part of a name: generic, Chinese or brand.
+
+A scan of every drug's names costs more with every drug added. Instead each server process keeps an
+index of the published drugs' names by their two- and three-letter pieces (built once per freshness
+stamp, so a publication is searchable on the next request): a query only checks the drugs that contain
+its rarest piece, so its cost follows what it finds, not the size of the catalogue.
+"""
+
+from dataclasses import dataclass
+
+from drugs import freshness
+
+# A separator no query can contain (the search form refuses null characters), so that a match
+# never spans two names.
+SEPARATOR = "\x00"
+# Enough to choose from; more means the query is too broad to read as a list.
+MAX_RESULTS = 50
+
+
+def normalize(text: str) -> str:
+    return text.casefold()
+
+
+def pieces(text: str, length: int) -> set[str]:
+    return {text[i : i + length] for i in range(len(text) - length + 1)}
+
+
+@dataclass(frozen=True)
+class Matches:
+    drug_ids: list[int]  # the first MAX_RESULTS, in the catalogue's order (by name)
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.drug_ids)
+
+
+class NameIndex:
+    def __init__(self, rows: list[tuple[int, list[str]]]):
+        """rows: (drug id, its names), in the order results are shown."""
+        self.ids = [drug_id for drug_id, _ in rows]
+        self.texts = [SEPARATOR.join(normalize(name) for name in names if name) for _, names in rows]
+        self.positions: dict[str, list[int]] = {}
+        for position, text in enumerate(self.texts):
+            for piece in pieces(text, 2) | pieces(text, 3):
+                if SEPARATOR not in piece:
+                    self.positions.setdefault(piece, []).append(position)
+
+    def find(self, query: str, limit: int = MAX_RESULTS) -> Matches:
+        query = normalize(query)
+        candidates = min(
+            (self.positions.get(piece, []) for piece in pieces(query, 3 if len(query) >= 3 else 2)),
+            key=len,
+            default=[],
+        )
+        found = [position for position in candidates if query in self.texts[position]]
+        return Matches(drug_ids=[self.ids[position] for position in found[:limit]], total=len(found))
+
+
+def published_name_index() -> NameIndex:
+    from drugs.models import Drug
+
+    def build() -> NameIndex:
+        rows = Drug.objects.published().order_by("name", "pk").values_list("pk", "name", "name_zh", "brand_names")
+        return NameIndex([(pk, [name, name_zh, brands]) for pk, name, name_zh, brands in rows])
+
+    return freshness.per_stamp("published_name_index", build)
+
+
+def find_drugs(query: str) -> Matches:
+    return published_name_index().find(query)
