@@ -22,7 +22,7 @@ def _stamp_path() -> Path:
 
 def current_stamp() -> int:
     try:
-        return os.stat(_stamp_path()).st_mtime_ns
+        return os.stat(settings.MEDINFO_CACHE_STAMP).st_mtime_ns
     except FileNotFoundError:
         return 0
 
@@ -83,17 +83,19 @@ def current_disclaimer():
     return per_stamp("disclaimer", Disclaimer.objects.current)
 
 
-def cached_page(key: str):
+def page_store() -> OrderedDict:
+    """The pages stored for the current stamp. A request stores what it renders into the store it was
+    given at its start: if the stamp moves meanwhile, that store is dropped with its possibly old page."""
     state.refresh()
-    return state.pages.get(key)
+    return state.pages
 
 
-def store_page(key: str, page) -> None:
+def store_page(store: OrderedDict, key: str, page) -> None:
     with state.lock:
-        state.pages[key] = page
-        state.pages.move_to_end(key)
-        while len(state.pages) > settings.MEDINFO_PAGE_CACHE_ENTRIES:
-            state.pages.popitem(last=False)
+        store[key] = page
+        store.move_to_end(key)
+        while len(store) > settings.MEDINFO_PAGE_CACHE_ENTRIES:
+            store.popitem(last=False)
 
 
 def reset() -> None:

@@ -4,6 +4,7 @@ Middleware rather than a decorator, so every new URL is gated unless it is named
 in EXEMPT_URL_NAMES (an allow-list) or lives under an exempt prefix.
 """
 
+import functools
 import time
 from urllib.parse import urlencode
 
@@ -40,16 +41,26 @@ def max_age_seconds() -> int:
     return settings.MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS * 24 * 60 * 60
 
 
+@functools.lru_cache(maxsize=4096)
+def _acknowledgment(cookie: str) -> tuple[str, int] | None:
+    """(disclaimer version, time) from a genuine cookie, else None. The same cookie comes back with every
+    request of a visitor, and its signature cannot change: checking it once per process is enough."""
+    try:
+        stored = signing.loads(cookie, salt=ACK_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(stored, dict):
+        return None
+    return stored.get("version"), stored.get("at", 0)
+
+
 def has_acknowledged(request: HttpRequest) -> bool:
     disclaimer = current_disclaimer(request)
-    try:
-        stored = signing.loads(request.COOKIES.get(ACK_COOKIE, ""), salt=ACK_SALT)
-    except signing.BadSignature:
+    acknowledgment = _acknowledgment(request.COOKIES.get(ACK_COOKIE, ""))
+    if disclaimer is None or acknowledgment is None:
         return False
-    if disclaimer is None or not isinstance(stored, dict):
-        return False
-    fresh = time.time() - stored.get("at", 0) < max_age_seconds()
-    return stored.get("version") == disclaimer.version and fresh
+    version, at = acknowledgment
+    return version == disclaimer.version and time.time() - at < max_age_seconds()
 
 
 def remember_acknowledgment(response: HttpResponse, disclaimer: Disclaimer) -> None:

@@ -1,9 +1,10 @@
 """Whole public pages from memory, for visitors who have acknowledged the current disclaimer.
 
-A page is stored after the full stack (gate, view, CSP) produced it, and replayed with the same
-headers. The key is the full path, which carries the language; the stamp in drugs/freshness.py
-empties the store when curated data changes. Only named public views are stored, never a redirect,
-an error, a response that sets a cookie, or anything for a visitor the gate would stop.
+Outermost middleware: a page is stored once the full stack (gate, view, CSP and security headers) produced
+it, and replayed with the same headers, so a stored page costs about what a static file does. The key is
+the scheme and the full path (which carries the language); the stamp in drugs/freshness.py empties the
+store when curated data changes. Only named public views answered 200 are stored: never a redirect (which
+is what the gate answers a visitor who has not acknowledged), an error, or a response that sets a cookie.
 """
 
 from django.http import HttpResponse
@@ -35,15 +36,16 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        key = request.get_full_path()
-        stored = freshness.cached_page(key)  # only ever holds pages the gate covers
+        # By scheme too: HSTS goes out over https only, and where https is required, plain http
+        # requests are redirected by SecurityMiddleware, so no page is ever stored for them.
+        key = (request.is_secure(), request.get_full_path())
+        store = freshness.page_store()
+        stored = store.get(key)
         if stored is not None and gate.has_acknowledged(request):
             return stored.response()
-        if gate.is_exempt(request) or not gate.has_acknowledged(request):
-            return self.get_response(request)
         response = self.get_response(request)
         if self._storable(request, response):
-            freshness.store_page(key, StoredPage(response))
+            freshness.store_page(store, key, StoredPage(response))
         return response
 
     @staticmethod

@@ -83,14 +83,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Public pages from memory, with the headers the whole stack gave them (drugs/pagecache.py).
+    "drugs.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside everything that touches the database, so an outage becomes a 503 page, not a 500.
     "drugs.outage.DatabaseOutageMiddleware",
-    # Public pages from memory, before sessions, users or views are touched (drugs/pagecache.py).
-    "drugs.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -77,3 +77,25 @@ def test_a_change_to_shared_reference_data_shows_on_the_next_request(seeded_clin
     source.title = "Corrected title of the RA-BEYOND paper"
     source.save()
     assert "Corrected title of the RA-BEYOND paper" in seeded_clinician.get(MONOGRAPH).content.decode()
+
+
+def test_over_plain_http_a_site_that_requires_https_redirects_even_for_a_stored_page(seed, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    clinician = Client()
+    clinician.post("/en/acknowledge/", {"role": "nurse", "accept": "on", "next": "/"}, secure=True)
+    for _ in range(2):  # rendered, then from memory
+        response = clinician.get(MONOGRAPH, secure=True)
+        assert response.status_code == 200 and response["Strict-Transport-Security"].startswith("max-age=3600")
+    plain = clinician.get(MONOGRAPH)
+    assert plain.status_code == 301 and plain["Location"] == f"https://testserver{MONOGRAPH}"
+
+
+def test_a_page_rendered_before_a_change_is_not_kept_after_it(seeded_clinician):
+    from drugs import freshness
+
+    store = freshness.page_store()  # a request starts, reads the old rows...
+    freshness.bump()  # ...a publication commits meanwhile...
+    freshness.store_page(store, (False, MONOGRAPH), "the old page")  # ...and the request stores its page
+    assert (False, MONOGRAPH) not in freshness.page_store()
+    assert "the old page" not in seeded_clinician.get(MONOGRAPH).content.decode()
