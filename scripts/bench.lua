@@ -1,5 +1,5 @@
 -- One URL, with the acknowledged session; prints one machine-readable line for scripts/bench.py.
-local cookie = os.getenv("COOKIE")
+cookie = os.getenv("COOKIE")  -- global: scripts/bench_search.lua shares it
 
 request = function()
   return wrk.format("GET", nil, { ["Cookie"] = cookie })
