@@ -47,9 +47,11 @@ serve: install
 loadtest: install
 	scripts/loadtest.sh
 
-# Not part of make test: clinician pages against a static file, at 100, 1,000 and 10,000 synthetic drugs.
+# Not part of make test: clinician pages against a static file, at 100, 1,000 and 10,000 synthetic drugs
+# (wrk drives the load; ss, from iproute2, tells which worker holds its connections).
 bench: install
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk"; exit 1; }
+	@{ command -v wrk && command -v ss; } >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk iproute2 >/dev/null; } || { echo "install wrk and iproute2"; exit 1; }
 	$(BIN)/python scripts/bench.py
 
 test: install-dev
