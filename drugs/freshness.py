@@ -3,7 +3,7 @@
 Every write to a curated model (and every publication) moves the stamp once its transaction commits.
 Each server process keeps the current disclaimer and rendered public pages in memory, and drops them
 as soon as it sees a new stamp: a published edit shows on the very next request, in every process.
-A single os.stat per request is the whole cost. (Several hosts would need a shared stamp, e.g. Redis.)
+An os.stat or two per request is the whole cost. (Several hosts would need a shared stamp, e.g. Redis.)
 """
 
 import os
@@ -22,6 +22,7 @@ def _stamp_path() -> Path:
 
 def current_stamp() -> int:
     try:
+        # Every request asks: stat the setting's string rather than build a Path each time.
         return os.stat(settings.MEDINFO_CACHE_STAMP).st_mtime_ns
     except FileNotFoundError:
         return 0
@@ -49,6 +50,7 @@ class _ProcessState:
 
     def __init__(self):
         self.lock = threading.Lock()
+        self.build_locks: dict[str, threading.Lock] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -68,11 +70,19 @@ state = _ProcessState()
 
 
 def per_stamp(name: str, build):
-    """build(), computed once per stamp in this process: a value that changes only with curated data."""
+    """build(), computed once per stamp in this process: a value that changes only with curated data.
+
+    One thread builds while the others wait for it (the search index takes a moment at 10,000 drugs).
+    A value built from rows read before the stamp moved goes into that stamp's values and is dropped with them.
+    """
     state.refresh()
     values = state.values
     if name not in values:
-        values[name] = build()
+        with state.lock:
+            build_lock = state.build_locks.setdefault(name, threading.Lock())
+        with build_lock:
+            if name not in values:
+                values[name] = build()
     return values[name]
 
 

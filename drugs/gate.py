@@ -41,8 +41,12 @@ def max_age_seconds() -> int:
     return settings.MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS * 24 * 60 * 60
 
 
+# A genuine cookie is about 80 characters; anything much longer is not one, and is not worth remembering.
+ACK_COOKIE_MAX_LENGTH = 200
+
+
 @functools.lru_cache(maxsize=4096)
-def _acknowledgment(cookie: str) -> tuple[str, int] | None:
+def verified_acknowledgment(cookie: str) -> tuple[int, int] | None:
     """(disclaimer version, time) from a genuine cookie, else None. The same cookie comes back with every
     request of a visitor, and its signature cannot change: checking it once per process is enough."""
     try:
@@ -56,7 +60,8 @@ def _acknowledgment(cookie: str) -> tuple[str, int] | None:
 
 def has_acknowledged(request: HttpRequest) -> bool:
     disclaimer = current_disclaimer(request)
-    acknowledgment = _acknowledgment(request.COOKIES.get(ACK_COOKIE, ""))
+    cookie = request.COOKIES.get(ACK_COOKIE, "")
+    acknowledgment = verified_acknowledgment(cookie) if 0 < len(cookie) <= ACK_COOKIE_MAX_LENGTH else None
     if disclaimer is None or acknowledgment is None:
         return False
     version, at = acknowledgment

@@ -41,7 +41,8 @@ class PageCacheMiddleware:
         key = (request.is_secure(), request.get_full_path())
         store = freshness.page_store()
         stored = store.get(key)
-        if stored is not None and gate.has_acknowledged(request):
+        # get_host() refuses a Host header outside ALLOWED_HOSTS (400), as the rest of the stack would.
+        if stored is not None and gate.has_acknowledged(request) and request.get_host():
             return stored.response()
         response = self.get_response(request)
         if self._storable(request, response):

@@ -6,6 +6,7 @@ stamp, so a publication is searchable on the next request): a query only checks 
 its rarest piece, so its cost follows what it finds, not the size of the catalogue.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 from drugs import freshness
@@ -18,7 +19,8 @@ MAX_RESULTS = 50
 
 
 def normalize(text: str) -> str:
-    return text.casefold()
+    # NFKC folds the full-width letters a Chinese input method types (ＯＬＵ) into plain ones (olu).
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def pieces(text: str, length: int) -> set[str]:
@@ -57,12 +59,16 @@ class NameIndex:
         return Matches(drug_ids=[self.ids[position] for position in found[:limit]], total=len(found))
 
 
+NO_MATCHES = Matches(drug_ids=[], total=0)
+
+
 def published_name_index() -> NameIndex:
     from drugs.models import Drug
+    from drugs.models.catalog import split_list
 
     def build() -> NameIndex:
-        rows = Drug.objects.published().order_by("name", "pk").values_list("pk", "name", "name_zh", "brand_names")
-        return NameIndex([(pk, [name, name_zh, brands]) for pk, name, name_zh, brands in rows])
+        rows = Drug.objects.published().in_catalogue_order().values_list("pk", "name", "name_zh", "brand_names")
+        return NameIndex([(pk, [name, name_zh, *split_list(brands)]) for pk, name, name_zh, brands in rows])
 
     return freshness.per_stamp("published_name_index", build)
 

@@ -19,7 +19,8 @@ DRUGS_PER_HOME_PAGE = 60
 
 def home(request):
     # Drugs a page at a time, alphabetically: the page stays small however many monographs there are.
-    page = Paginator(Drug.objects.published().order_by("name"), DRUGS_PER_HOME_PAGE).get_page(request.GET.get("page"))
+    drugs = Drug.objects.published().in_catalogue_order()
+    page = Paginator(drugs, DRUGS_PER_HOME_PAGE).get_page(request.GET.get("page"))
     context = {
         "search_form": SearchForm(),
         "drugs": page.object_list,
@@ -74,7 +75,7 @@ def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     searched = len(query) >= MIN_QUERY_LENGTH
-    matches = drug_search.find_drugs(query) if searched else drug_search.Matches(drug_ids=[], total=0)
+    matches = drug_search.find_drugs(query) if searched else drug_search.NO_MATCHES
     context = {
         "search_form": form,
         "query": query,

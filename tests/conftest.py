@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from drugs import freshness, interchange
+from drugs import freshness, gate, interchange
 from drugs.management.commands.load_seed import SEED_DIR
 from drugs.models import ProfessionalRole
 from tests.factories import make_disclaimer
@@ -19,6 +19,7 @@ from tests.factories import make_disclaimer
 def empty_cache():
     """Each test starts with an empty page store: rows a test rolls back must not live on in memory."""
     freshness.reset()
+    gate.verified_acknowledgment.cache_clear()  # a test may sign with another key
     yield
     freshness.reset()
 

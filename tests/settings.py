@@ -21,10 +21,5 @@ WHITENOISE_USE_FINDERS = True
 
 # Any N+1 query in a request (the same query repeated per row) raises, and fails the test that made it.
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
-MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]  # noqa: F405
-# Restoring a version (django-reversion) reads back each row the version holds, one get() per row: that is
-# a curator's restore of one monograph, not a page. Relations stay guarded for these models too.
-ZEAL_ALLOWLIST = [
-    {"model": model, "field": "get()"}
-    for model in ["drugs.Drug", "drugs.RelapseProfile", "drugs.RelapseFinding", "drugs.RegulatoryApproval"]
-] + [{"model": "sessions.Session", "field": "get()"}]  # logging out reads the session, then replaces it
+MIDDLEWARE = ["tests.n_plus_one.guard", *MIDDLEWARE]  # noqa: F405
+ZEAL_ALLOWLIST = [{"model": "sessions.Session", "field": "get()"}]  # logging out reads the session, then replaces it

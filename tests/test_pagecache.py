@@ -92,10 +92,24 @@ def test_over_plain_http_a_site_that_requires_https_redirects_even_for_a_stored_
 
 
 def test_a_page_rendered_before_a_change_is_not_kept_after_it(seeded_clinician):
+    from django.test.signals import template_rendered
+
     from drugs import freshness
 
-    store = freshness.page_store()  # a request starts, reads the old rows...
-    freshness.bump()  # ...a publication commits meanwhile...
-    freshness.store_page(store, (False, MONOGRAPH), "the old page")  # ...and the request stores its page
-    assert (False, MONOGRAPH) not in freshness.page_store()
-    assert "the old page" not in seeded_clinician.get(MONOGRAPH).content.decode()
+    def publication_commits_meanwhile(sender, template, **kwargs):
+        if template.name == "drugs/drug_detail.html":
+            freshness.bump()
+
+    template_rendered.connect(publication_commits_meanwhile)
+    try:
+        assert seeded_clinician.get(MONOGRAPH).status_code == 200  # rendered from the rows before the change
+    finally:
+        template_rendered.disconnect(publication_commits_meanwhile)
+    again = seeded_clinician.get(MONOGRAPH)
+    assert "drugs/drug_detail.html" in [template.name for template in again.templates], "rendered afresh"
+    assert [template.name for template in seeded_clinician.get(MONOGRAPH).templates] == [], "then from memory"
+
+
+def test_a_stored_page_is_not_given_for_a_host_the_site_does_not_serve(seeded_clinician):
+    assert seeded_clinician.get(MONOGRAPH).status_code == 200
+    assert seeded_clinician.get(MONOGRAPH, headers={"host": "evil.example"}).status_code == 400

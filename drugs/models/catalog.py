@@ -56,9 +56,13 @@ class DrugQuerySet(models.QuerySet):
             Prefetch("events" if preview else "public_copy_of__events", queryset=publications, to_attr="publications"),
         )
 
+    def in_catalogue_order(self):
+        """Alphabetical, as lists and search results show drugs (pk breaks ties the same way everywhere)."""
+        return self.order_by("name", "pk")
+
     def among(self, drug_ids: list[int]):
         """These drugs (e.g. search results from drugs/search.py), in the catalogue's order."""
-        return self.filter(pk__in=drug_ids).order_by("name", "pk")
+        return self.filter(pk__in=drug_ids).in_catalogue_order()
 
 
 class Drug(TranslatableMixin, models.Model):
@@ -175,8 +179,9 @@ class Drug(TranslatableMixin, models.Model):
 
     @property
     def relapse_profiles_with_findings(self):
-        """The profiles with their findings in two queries: the history of a whole monograph follows this."""
-        return self.relapse_profiles.prefetch_related("findings")
+        """The profiles, named by their conditions, with their findings: in two queries, not one per profile.
+        The history of a whole monograph (django-reversion) follows this."""
+        return self.relapse_profiles.select_related("condition").prefetch_related("findings")
 
     @property
     def display_name(self) -> str:

@@ -123,13 +123,6 @@ class RelapseProfileQuerySet(models.QuerySet):
         )
 
 
-class RelapseProfileManager(models.Manager.from_queryset(RelapseProfileQuerySet)):
-    def get_queryset(self):
-        # A profile is named by its condition (__str__, the admin, the history of a whole monograph):
-        # never fetch one without the other, or every profile in a list costs one more query.
-        return super().get_queryset().select_related("condition")
-
-
 class RelapseProfile(TranslatableMixin, models.Model):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="relapse_profiles")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="relapse_profiles")
@@ -171,7 +164,7 @@ class RelapseProfile(TranslatableMixin, models.Model):
         null=True, blank=True, help_text=_("When a curator last checked this profile against its sources.")
     )
 
-    objects = RelapseProfileManager()
+    objects = RelapseProfileQuerySet.as_manager()
 
     class Meta:
         ordering = ["drug", "condition"]

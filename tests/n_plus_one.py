@@ -1,0 +1,34 @@
+"""The test suite's N+1 guard: django-zeal around every request (tests/settings.py puts it outermost)."""
+
+import re
+
+from django.http import HttpResponse
+from django.urls import path
+from zeal import zeal_ignore
+from zeal.middleware import zeal_middleware
+
+from medinfo import urls as site_urls
+
+# Restoring a version (django-reversion) reads back each row the version holds, one get() per row: that is
+# a curator's restore of one monograph, not a list. Only there, and only get(), is let through.
+RESTORE_PATH = re.compile(r"^/admin/drugs/\w+/(\d+/history/\d+|recover/\d+)/$")
+
+
+def guard(get_response):
+    def restoring(request):
+        if RESTORE_PATH.match(request.path_info):
+            with zeal_ignore([{"model": "drugs.*", "field": "get()"}]):
+                return get_response(request)
+        return get_response(request)
+
+    return zeal_middleware(restoring)
+
+
+def profiles_one_query_each(request):
+    """A deliberately careless page, for the test that shows the guard at work."""
+    from drugs.models import RelapseProfile
+
+    return HttpResponse(", ".join(profile.drug.name for profile in RelapseProfile.objects.all()))
+
+
+urlpatterns = [path("careless/", profiles_one_query_each, name="careless"), *site_urls.urlpatterns]
