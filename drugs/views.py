@@ -83,7 +83,7 @@ def search(request):
         "too_short": bool(query) and not searched,
         "drugs": Drug.objects.published().among(matches.drug_ids),
         "more_drugs": matches.more,
-        "conditions": Condition.objects.with_published_drugs().search(query) if searched else Condition.objects.none(),
+        "conditions": drug_search.find_conditions(query) if searched else [],
     }
     return render(request, "drugs/search.html", context)
 

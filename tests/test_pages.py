@@ -180,17 +180,22 @@ def test_search_does_not_join_two_brand_names(clinician):
     assert drug_results(clinician.get(reverse("drugs:search"), {"q": "z, x"}).content.decode()) == []
 
 
-def test_a_published_drug_is_found_on_the_next_request_and_a_withdrawn_one_is_not(clinician, reviewer):
+def test_a_published_drug_and_its_condition_are_found_on_the_next_request_and_not_once_withdrawn(clinician, reviewer):
     from drugs import workflow
 
     def found(query: str) -> list[str]:
         return drug_results(clinician.get(reverse("drugs:search"), {"q": query}).content.decode())
 
-    assert found("newinib") == []
-    drug = publish(make_drug(name="newinib", slug="newinib"))
-    assert found("newinib") == ["Newinib"]
+    def condition_found(query: str) -> bool:
+        return ">Newitis</a>" in clinician.get(reverse("drugs:search"), {"q": query}).content.decode()
+
+    drug = make_drug(name="newinib", slug="newinib")
+    make_profile(drug=drug, condition=make_condition(name="Newitis", slug="newitis"))
+    assert found("newinib") == [] and not condition_found("newitis")
+    publish(drug)
+    assert found("newinib") == ["Newinib"] and condition_found("newitis")
     workflow.monograph_withdraw(drug=drug, reviewer=reviewer)
-    assert found("newinib") == []
+    assert found("newinib") == [] and not condition_found("newitis")
 
 
 @pytest.mark.parametrize("drugs", [2, 40])
@@ -198,8 +203,8 @@ def test_search_query_count_does_not_grow_with_the_catalogue(clinician, django_a
     for n in range(drugs):
         publish(make_drug(name=f"countinib{n:02d}", slug=f"countinib{n:02d}"))
     clinician.get(reverse("drugs:search"), {"q": "warm"})  # the disclaimer and the name index, once per change
-    # the matching drugs (at most fifty, by id), the conditions with a published drug
-    with django_assert_num_queries(2):
+    # the matching drugs (at most fifty, by id); the conditions are kept in memory with the name index
+    with django_assert_num_queries(1):
         page = clinician.get(reverse("drugs:search"), {"q": "countinib"}).content.decode()
     assert len(drug_results(page)) == drugs
 

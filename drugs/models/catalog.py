@@ -242,14 +242,6 @@ class ConditionQuerySet(models.QuerySet):
         published = RelapseProfile.objects.filter(condition=OuterRef("pk"), drug__public_copy_of__isnull=False)
         return self.filter(Exists(published))
 
-    def search(self, query: str):
-        return self.filter(
-            Q(name__icontains=query)
-            | Q(synonyms__icontains=query)
-            | Q(name_zh__icontains=query)
-            | Q(synonyms_zh__icontains=query)
-        )
-
 
 class Condition(TranslatableMixin, models.Model):
     name = models.CharField(
