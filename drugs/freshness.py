@@ -1,8 +1,9 @@
 """What readers see changes only when curated data is written; a stamp on disk says when.
 
 Every write to a curated model (and every publication) moves the stamp once its transaction commits.
-Each server process keeps the current disclaimer and rendered public pages in memory, and drops them
-as soon as it sees a new stamp: a published edit shows on the very next request, in every process.
+Each server process keeps the current disclaimer, the search index (per_stamp) and rendered public pages
+in memory, and drops them as soon as it sees a new stamp: a published edit shows on the very next request,
+in every process.
 An os.stat or two per request is the whole cost. (Several hosts would need a shared stamp, e.g. Redis.)
 """
 
