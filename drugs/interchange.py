@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 
-from drugs import workflow
+from drugs import services
 from drugs.models import (
     Condition,
     Disclaimer,
@@ -26,7 +26,6 @@ from drugs.models import (
     RelapseProfile,
     Source,
 )
-from drugs.services import disclaimer_make_current
 
 FORMAT = "medinfo/1"
 
@@ -413,7 +412,7 @@ def import_data(data: dict, *, keep_existing: bool = False) -> None:
     for drug, public, where in public_copies:
         Drug.objects.filter(public_copy_of=drug).delete()
         if public == SAME_AS_WORKING:
-            workflow.replace_public_copy(drug)
+            services.replace_public_copy(drug)
         elif isinstance(public, dict):
             importer.drug(public, f"{where} › public_copy", public_copy_of=drug)
     if len(current) > 1:
@@ -423,4 +422,4 @@ def import_data(data: dict, *, keep_existing: bool = False) -> None:
     # The seed names a current disclaimer only for a database that has none yet.
     seed_over_existing = keep_existing and Disclaimer.objects.filter(is_current=True).exists()
     if current and not current[0].is_current and not seed_over_existing:
-        disclaimer_make_current(disclaimer=current[0])
+        services.disclaimer_make_current(disclaimer=current[0])

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 from itertools import count
 
-from drugs import services, workflow
+from drugs import services
 from drugs.models import (
     Condition,
     Disclaimer,
@@ -52,7 +52,7 @@ def publish(drug: Drug) -> Drug:
     """Put the working copy, as it stands, in front of readers (what a reviewer's publish does)."""
     drug.status = MonographStatus.PUBLISHED
     drug.save()
-    workflow.replace_public_copy(drug)
+    services.replace_public_copy(drug)
     return drug
 
 

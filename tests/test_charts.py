@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from drugs import workflow
+from drugs import services
 from drugs.models import Drug, RelapseFinding
 from tests.factories import make_condition, make_drug, make_finding, make_profile, publish
 
@@ -104,9 +104,9 @@ def test_a_published_edit_shows_in_the_chart_on_the_next_request(seeded_clinicia
     RelapseFinding.objects.filter(
         profile__drug=drug, study_name="BRAVE-AA1", timepoint=24, regimen_before__contains="4 mg once"
     ).update(proportion=Decimal(65))
-    workflow.monograph_mark_edited(drug=drug, user=curator)
-    workflow.monograph_submit(drug=drug, user=curator)
-    workflow.monograph_publish(drug=drug, reviewer=reviewer, note="24-week figure corrected")
+    services.monograph_mark_edited(drug=drug, user=curator)
+    services.monograph_submit(drug=drug, user=curator)
+    services.monograph_publish(drug=drug, reviewer=reviewer, note="24-week figure corrected")
     page = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()
     (svg,) = charts_in(page, "alopecia-areata")
     from_4mg = series(svg, "Randomized withdrawal to placebo: baricitinib 4 mg once daily → placebo (BRAVE-AA1)")

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from drugs import interchange, workflow
+from drugs import interchange, services
 from drugs.models import Acknowledgment, Condition, Disclaimer, Drug, RelapseFinding, Source
 from tests.conftest import logged_in
 from tests.test_seed import snapshot
@@ -28,8 +28,8 @@ def empty_the_database():
 def test_round_trip_is_byte_identical_with_drafts_reviews_and_history(seed, curator, reviewer):
     edit_figure_in_admin(logged_in(curator), seeded_finding(), "61")
     drug = Drug.objects.working().get(slug="baricitinib")
-    workflow.monograph_submit(drug=drug, user=curator)
-    workflow.monograph_publish(drug=drug, reviewer=reviewer, note="Corrected")
+    services.monograph_submit(drug=drug, user=curator)
+    services.monograph_publish(drug=drug, reviewer=reviewer, note="Corrected")
     edit_figure_in_admin(logged_in(curator), seeded_finding(), "62")  # a pending draft: public copy differs
     first = interchange.export_json()
     assert '"public_copy": {' in first, "the draft and the public version are both kept"

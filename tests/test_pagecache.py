@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from drugs import workflow
+from drugs import services
 from drugs.models import Drug, RelapseFinding, Source
 from tests.conftest import acknowledge
 from tests.factories import make_disclaimer
@@ -57,17 +57,17 @@ def test_a_draft_edit_stays_out_and_a_publication_shows_on_the_next_request(seed
     finding = figure_24_weeks(Drug.objects.working())
     finding.proportion = Decimal(64)
     finding.save()
-    workflow.monograph_mark_edited(drug=working, user=curator)
+    services.monograph_mark_edited(drug=working, user=curator)
     page = seeded_clinician.get(MONOGRAPH).content.decode()
     assert "<strong>60%</strong>" in page and "<strong>64%</strong>" not in page, "a draft never reaches readers"
-    workflow.monograph_submit(drug=working, user=curator)
-    workflow.monograph_publish(drug=working, reviewer=reviewer, note="Corrected")
+    services.monograph_submit(drug=working, user=curator)
+    services.monograph_publish(drug=working, reviewer=reviewer, note="Corrected")
     assert "<strong>64%</strong>" in seeded_clinician.get(MONOGRAPH).content.decode()
 
 
 def test_a_withdrawal_takes_the_stored_page_down_at_once(seeded_clinician, reviewer):
     seeded_clinician.get(MONOGRAPH)
-    workflow.monograph_withdraw(drug=Drug.objects.working().get(slug="baricitinib"), reviewer=reviewer)
+    services.monograph_withdraw(drug=Drug.objects.working().get(slug="baricitinib"), reviewer=reviewer)
     assert seeded_clinician.get(MONOGRAPH).status_code == 404
 
 

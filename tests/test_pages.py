@@ -181,7 +181,7 @@ def test_search_does_not_join_two_brand_names(clinician):
 
 
 def test_a_published_drug_and_its_condition_are_found_on_the_next_request_and_not_once_withdrawn(clinician, reviewer):
-    from drugs import workflow
+    from drugs import services
 
     def found(query: str) -> list[str]:
         return drug_results(clinician.get(reverse("drugs:search"), {"q": query}).content.decode())
@@ -194,7 +194,7 @@ def test_a_published_drug_and_its_condition_are_found_on_the_next_request_and_no
     assert found("newinib") == [] and not condition_found("newitis")
     publish(drug)
     assert found("newinib") == ["Newinib"] and condition_found("newitis")
-    workflow.monograph_withdraw(drug=drug, reviewer=reviewer)
+    services.monograph_withdraw(drug=drug, reviewer=reviewer)
     assert found("newinib") == [] and not condition_found("newitis")
 
 

@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from reversion.models import Version
 
-from drugs import workflow
+from drugs import services
 from drugs.models import Drug, MonographEvent, MonographStatus, RelapseFinding
 from tests.conftest import acknowledge, logged_in
 from tests.factories import make_drug, make_finding, make_profile, publish
@@ -78,9 +78,9 @@ def test_an_edit_stays_out_of_sight_until_a_reviewer_publishes_it(seed, curator,
 def test_a_curator_cannot_publish(seed, curator):
     drug = working_baricitinib()
     edit_figure_in_admin(logged_in(curator), seeded_finding(), "62")
-    workflow.monograph_submit(drug=drug, user=curator)
+    services.monograph_submit(drug=drug, user=curator)
     with pytest.raises(PermissionDenied):
-        workflow.monograph_publish(drug=drug, reviewer=curator, note="x")
+        services.monograph_publish(drug=drug, reviewer=curator, note="x")
     page = workflow_post(logged_in(curator), drug, "publish", "sneaky").content.decode()
     assert "Only a reviewer can publish" in page
     drug.refresh_from_db()
@@ -90,11 +90,11 @@ def test_a_curator_cannot_publish(seed, curator):
 def test_the_last_editor_cannot_publish_but_another_reviewer_can(seed, reviewer, second_reviewer):
     drug = working_baricitinib()
     edit_figure_in_admin(logged_in(reviewer), seeded_finding(), "63")
-    workflow.monograph_submit(drug=drug, user=reviewer)
+    services.monograph_submit(drug=drug, user=reviewer)
     page = workflow_post(logged_in(reviewer), drug, "publish", "Corrected").content.decode()
     assert "You changed this monograph since it was last published: another reviewer must publish it." in page
     assert Drug.objects.working().get(pk=drug.pk).status == MonographStatus.IN_REVIEW
-    workflow.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=second_reviewer, note="Corrected")
+    services.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=second_reviewer, note="Corrected")
     assert Drug.objects.published().get(slug="baricitinib").relapse_profiles.filter(findings__proportion=63).exists()
 
 
@@ -102,8 +102,8 @@ def test_a_superuser_may_publish_their_own_change_and_the_override_is_recorded(s
     boss = django_user_model.objects.create_superuser("boss", password="pw")
     drug = working_baricitinib()
     edit_figure_in_admin(logged_in(boss), seeded_finding(), "64")
-    workflow.monograph_submit(drug=drug, user=boss)
-    workflow.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=boss, note="Urgent correction")
+    services.monograph_submit(drug=drug, user=boss)
+    services.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=boss, note="Urgent correction")
     event = MonographEvent.objects.filter(action="published").first()
     assert event.user == boss and event.four_eyes_override
 
@@ -112,7 +112,7 @@ def test_publishing_a_finding_without_a_source_is_refused_with_what_is_missing(r
     finding = make_finding(source=None, regimen_before="4 mg daily", regimen_after="placebo")
     drug = finding.profile.drug
     with pytest.raises(ValidationError) as refused:
-        workflow.monograph_submit(drug=drug, user=curator)
+        services.monograph_submit(drug=drug, user=curator)
     assert f"{finding.profile.condition}: the finding '4 mg daily → placebo' has no source." in refused.value.messages
     drug.status = MonographStatus.IN_REVIEW
     drug.save()
@@ -124,24 +124,24 @@ def test_publishing_a_finding_without_a_source_is_refused_with_what_is_missing(r
 def test_a_profile_needs_a_finding_or_an_explicit_not_established(reviewer, curator):
     profile = make_profile(risk="high")
     with pytest.raises(ValidationError, match="has no finding"):
-        workflow.monograph_submit(drug=profile.drug, user=curator)
+        services.monograph_submit(drug=profile.drug, user=curator)
     profile.risk = "not_established"
     profile.save()
-    workflow.monograph_submit(drug=profile.drug, user=curator)
-    workflow.monograph_publish(drug=profile.drug, reviewer=reviewer, note="Nothing known yet")
+    services.monograph_submit(drug=profile.drug, user=curator)
+    services.monograph_publish(drug=profile.drug, reviewer=reviewer, note="Nothing known yet")
     assert Drug.objects.published().filter(slug=profile.drug.slug).exists()
 
 
 def test_publishing_needs_a_what_changed_line(reviewer, curator):
     drug = make_finding().profile.drug
-    workflow.monograph_submit(drug=drug, user=curator)
+    services.monograph_submit(drug=drug, user=curator)
     with pytest.raises(ValidationError, match="Write one line saying what changed"):
-        workflow.monograph_publish(drug=drug, reviewer=reviewer, note="   ")
+        services.monograph_publish(drug=drug, reviewer=reviewer, note="   ")
 
 
 def test_a_withdrawn_monograph_disappears_from_pages_and_search(seeded_clinician, reviewer):
     drug = working_baricitinib()
-    workflow.monograph_withdraw(drug=drug, reviewer=reviewer, note="Label under revision")
+    services.monograph_withdraw(drug=drug, reviewer=reviewer, note="Label under revision")
     assert seeded_clinician.get(MONOGRAPH).status_code == 404
     assert (
         "Baricitinib"
@@ -166,7 +166,7 @@ def test_restoring_an_earlier_version_is_an_edit_that_needs_another_reviewer(see
     finding = seeded_finding()
     edit_figure_in_admin(curator_client, finding, "70")
     edit_figure_in_admin(curator_client, RelapseFinding.objects.get(pk=finding.pk), "75")
-    workflow.monograph_submit(drug=working_baricitinib(), user=curator)
+    services.monograph_submit(drug=working_baricitinib(), user=curator)
     reviewer_client = logged_in(reviewer)
     history = reviewer_client.get(reverse("admin:drugs_relapsefinding_history", args=[finding.pk])).content.decode()
     assert "curator" in history
@@ -183,10 +183,10 @@ def test_restoring_an_earlier_version_is_an_edit_that_needs_another_reviewer(see
     drug = working_baricitinib()
     assert drug.status == MonographStatus.DRAFT, "a restore is an edit: it needs a new review"
     assert reviewer in drug.editors_since_review.all()
-    workflow.monograph_submit(drug=drug, user=curator)
+    services.monograph_submit(drug=drug, user=curator)
     with pytest.raises(PermissionDenied):
-        workflow.monograph_publish(drug=drug, reviewer=reviewer, note="Restored")
-    workflow.monograph_publish(drug=drug, reviewer=second_reviewer, note="Restored the earlier figure")
+        services.monograph_publish(drug=drug, reviewer=reviewer, note="Restored")
+    services.monograph_publish(drug=drug, reviewer=second_reviewer, note="Restored the earlier figure")
 
 
 def test_a_deleted_finding_can_be_brought_back_and_that_needs_review(seed, reviewer):
@@ -248,10 +248,10 @@ def test_anyone_who_edited_since_the_last_publication_cannot_publish(seed, curat
     edit_figure_in_admin(logged_in(reviewer), seeded_finding(), "68")
     edit_figure_in_admin(logged_in(curator), seeded_finding(), "69")  # a later, smaller edit by someone else
     drug = working_baricitinib()
-    workflow.monograph_submit(drug=drug, user=curator)
+    services.monograph_submit(drug=drug, user=curator)
     with pytest.raises(PermissionDenied, match="another reviewer must publish"):
-        workflow.monograph_publish(drug=drug, reviewer=reviewer, note="x")
-    workflow.monograph_publish(drug=drug, reviewer=second_reviewer, note="Figure corrected")
+        services.monograph_publish(drug=drug, reviewer=reviewer, note="x")
+    services.monograph_publish(drug=drug, reviewer=second_reviewer, note="Figure corrected")
     assert not working_baricitinib().editors_since_review.exists(), "a publication starts a new review round"
 
 
@@ -292,5 +292,5 @@ def test_unpublished_drugs_never_reach_the_public_even_when_published_once(clini
     make_finding(profile=make_profile(drug=drug))
     publish(drug)
     assert clinician.get("/en/drugs/testib/").status_code == 200
-    workflow.monograph_withdraw(drug=drug, reviewer=reviewer)
+    services.monograph_withdraw(drug=drug, reviewer=reviewer)
     assert clinician.get("/en/drugs/testib/").status_code == 404

@@ -11,7 +11,7 @@ from drugs.models.evidence import (
     SourceKind,
     TimeUnit,
 )
-from drugs.models.workflow import MonographEvent
+from drugs.models.review import MonographEvent
 
 __all__ = [
     "Acknowledgment",

@@ -40,7 +40,7 @@ class DrugQuerySet(models.QuerySet):
         The change log belongs to the working copy: a public copy reaches it through public_copy_of.
         """
         from drugs.models.evidence import RelapseFinding, RelapseProfile
-        from drugs.models.workflow import MonographEvent
+        from drugs.models.review import MonographEvent
 
         # Explicit orders: the models' default orderings would join drug and condition again.
         findings = RelapseFinding.objects.select_related("source").order_by("order", "id")

@@ -1,45 +1,26 @@
-"""The curator's workspace: every model, laid out the way a curator works.
+"""Monograph content: drugs, their relapse profiles, findings and approvals (working copies only).
 
-Curators see and edit working copies only; any saved change sends the monograph back to draft,
-and only the review workflow (the "Review and publish" page of a drug) reaches the public.
+Any saved change sends the monograph back to draft; only the review workflow reaches the public.
 """
 
-import reversion
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from drugs import services, workflow
+from drugs import services
+from drugs.admin.history import CuratedVersionAdmin
 from drugs.models import (
-    Acknowledgment,
-    Condition,
-    Disclaimer,
     Drug,
-    MonographEvent,
     MonographStatus,
     RegulatoryApproval,
     RelapseFinding,
     RelapseProfile,
-    Source,
 )
-
-# History: a drug's version holds its profiles and approvals, a profile's holds its findings, so
-# restoring a version brings a monograph's rows back together. (Registered before the admin classes,
-# which would otherwise register the inline models without their children.)
-reversion.register(RelapseFinding)
-reversion.register(RelapseProfile, follow=["findings"])
-reversion.register(RegulatoryApproval)
-reversion.register(Drug, follow=["relapse_profiles_with_findings", "approvals"])
 
 FINDING_FIELDSETS = [
     (
@@ -72,34 +53,6 @@ FINDING_FIELDSETS = [
     ),
     (_("Display"), {"fields": [("is_headline", "order")]}),
 ]
-
-
-class CuratedVersionAdmin(VersionAdmin):
-    """History with restore, limited to this admin's own rows: a version id from another model, or a
-    row this admin does not show (a public copy), is a 404 rather than a revert."""
-
-    def _own_version(self, version_id, **filters) -> Version:
-        content_type = ContentType.objects.get_for_model(self.model)
-        return get_object_or_404(Version, pk=version_id, content_type=content_type, **filters)
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        object_id = unquote(object_id)
-        get_object_or_404(self.get_queryset(request), pk=object_id)
-        version = self._own_version(version_id, object_id=object_id)
-        response = super().revision_view(request, quote(object_id), version_id, extra_context)
-        self.after_restore(request, version, response)
-        return response
-
-    def recover_view(self, request, version_id, extra_context=None):
-        version = self._own_version(version_id)
-        if self.model.objects.filter(pk=version.object_id).exists():
-            raise Http404("That row was not deleted: use its history to restore a version.")
-        response = super().recover_view(request, version_id, extra_context)
-        self.after_restore(request, version, response)
-        return response
-
-    def after_restore(self, request, version: Version, response) -> None:
-        """Hook for what a completed restore (a POST answered by a redirect) must also do."""
 
 
 class MonographContentAdmin(CuratedVersionAdmin):
@@ -160,32 +113,13 @@ class MonographContentAdmin(CuratedVersionAdmin):
 
     def _mark_edited(self, request, drug: Drug) -> None:
         was_public = drug.status in (MonographStatus.PUBLISHED, MonographStatus.IN_REVIEW)
-        workflow.monograph_mark_edited(drug=drug, user=request.user)
+        services.monograph_mark_edited(drug=drug, user=request.user)
         if was_public:
             messages.info(
                 request,
                 _("%(drug)s is back in draft: readers keep seeing the last published version until it is reviewed.")
                 % {"drug": drug},
             )
-
-
-class ReferenceDataAdmin(CuratedVersionAdmin):
-    """Sources and conditions are shared by every monograph and read live by the public pages, so a
-    row readers can see is changed or deleted only by a reviewer; curators may add new ones."""
-
-    in_public_use_lookup = ""
-
-    def _in_public_use(self, obj) -> bool:
-        return self.model.objects.filter(pk=obj.pk, **{self.in_public_use_lookup: False}).exists()
-
-    def _may_touch(self, request, obj) -> bool:
-        return obj is None or request.user.has_perm(workflow.PUBLISH_PERMISSION) or not self._in_public_use(obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
 
 
 class RegulatoryApprovalInline(admin.TabularInline):
@@ -247,11 +181,11 @@ class DrugAdmin(MonographContentAdmin):
             "opts": self.model._meta,
             "title": _("Review and publish: %(drug)s") % {"drug": drug},
             "drug": drug,
-            "problems": workflow.publication_problems(drug),
+            "problems": services.publication_problems(drug),
             "events": drug.events.select_related("user")[:50],
-            "can_submit": drug.status == MonographStatus.DRAFT and user.has_perm(workflow.SUBMIT_PERMISSION),
-            "can_review": drug.status == MonographStatus.IN_REVIEW and user.has_perm(workflow.PUBLISH_PERMISSION),
-            "can_withdraw": hasattr(drug, "public_copy") and user.has_perm(workflow.PUBLISH_PERMISSION),
+            "can_submit": drug.status == MonographStatus.DRAFT and user.has_perm(services.SUBMIT_PERMISSION),
+            "can_review": drug.status == MonographStatus.IN_REVIEW and user.has_perm(services.PUBLISH_PERMISSION),
+            "can_withdraw": hasattr(drug, "public_copy") and user.has_perm(services.PUBLISH_PERMISSION),
             "is_last_editor": drug.editors_since_review.filter(pk=user.pk).exists(),
         }
         return TemplateResponse(request, "admin/drugs/drug/workflow.html", context)
@@ -259,10 +193,10 @@ class DrugAdmin(MonographContentAdmin):
     def _run_transition(self, request, drug: Drug) -> None:
         action, note, user = request.POST.get("action"), request.POST.get("note", ""), request.user
         transitions = {
-            "submit": lambda: workflow.monograph_submit(drug=drug, user=user),
-            "return": lambda: workflow.monograph_return_to_draft(drug=drug, user=user, note=note),
-            "publish": lambda: workflow.monograph_publish(drug=drug, reviewer=user, note=note),
-            "withdraw": lambda: workflow.monograph_withdraw(drug=drug, reviewer=user, note=note),
+            "submit": lambda: services.monograph_submit(drug=drug, user=user),
+            "return": lambda: services.monograph_return_to_draft(drug=drug, user=user, note=note),
+            "publish": lambda: services.monograph_publish(drug=drug, reviewer=user, note=note),
+            "withdraw": lambda: services.monograph_withdraw(drug=drug, reviewer=user, note=note),
         }
         if action not in transitions:
             messages.error(request, _("Unknown action."))
@@ -277,30 +211,6 @@ class DrugAdmin(MonographContentAdmin):
         messages.success(
             request, _("%(drug)s is now %(status)s.") % {"drug": drug, "status": drug.get_status_display()}
         )
-
-
-@admin.register(Condition)
-class ConditionAdmin(ReferenceDataAdmin):
-    in_public_use_lookup = "relapse_profiles__drug__public_copy_of__isnull"
-    list_display = ["name", "name_zh", "synonyms", "icd10_code", "snomed_code"]
-    list_filter = [("relapse_profiles__drug", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "name_zh", "synonyms", "synonyms_zh", "icd10_code"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Source)
-class SourceAdmin(ReferenceDataAdmin):
-    in_public_use_lookup = "findings__profile__drug__public_copy_of__isnull"
-    list_display = ["title", "publisher", "kind", "publication_year", "doi", "pmid"]
-    list_filter = ["kind", "publisher"]
-    search_fields = ["key", "title", "authors", "publisher", "doi", "pmid", "url"]
-    # A pasted address without a scheme is taken as https, never http.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    prepopulated_fields = {"key": ["title"]}
-    fieldsets = [
-        (None, {"fields": ["title", "key", "authors", "publisher", "citation", "kind", "publication_year"]}),
-        (_("Where to find it (at least one)"), {"fields": ["url", "doi", "pmid", "accessed_on"]}),
-    ]
 
 
 class RelapseFindingInline(admin.StackedInline):
@@ -355,59 +265,3 @@ class RegulatoryApprovalAdmin(MonographContentAdmin):
     list_filter = ["agency"]
     search_fields = ["drug__name", "indication"]
     autocomplete_fields = ["drug", "condition", "source"]
-
-
-@admin.register(Disclaimer)
-class DisclaimerAdmin(CuratedVersionAdmin):
-    list_display = ["version", "effective_from", "is_current", "created"]
-    list_filter = ["is_current"]
-    search_fields = ["text", "text_original"]
-    actions = ["make_current"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # Visitors acknowledge a version: once it has been shown, its wording is fixed (write a new version).
-        if obj is not None and (obj.is_current or obj.acknowledgments.exists()):
-            return ["version", "text", "text_original", "effective_from", "is_current"]
-        return ["is_current"]
-
-    @admin.action(description=_("Make the selected version current (every visitor acknowledges again)"))
-    def make_current(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("Select exactly one version to make current."), messages.ERROR)
-            return
-        disclaimer = services.disclaimer_make_current(disclaimer=queryset.get())
-        self.message_user(request, _("%(disclaimer)s is now current.") % {"disclaimer": disclaimer}, messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit trails: readable, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Acknowledgment)
-class AcknowledgmentAdmin(ReadOnlyAdmin):
-    """When, which version, stated role: no IP address, no identity."""
-
-    list_display = ["created", "disclaimer", "role"]
-    list_filter = ["role", "disclaimer"]
-    date_hierarchy = "created"
-
-
-@admin.register(MonographEvent)
-class MonographEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "drug", "action", "user", "note", "four_eyes_override"]
-    list_filter = ["action", "four_eyes_override"]
-    search_fields = ["drug__name", "note"]
-    date_hierarchy = "at"
-    list_select_related = ["drug", "user"]
-
-    def view_on_site(self, event):
-        return reverse("drugs:drug_detail", kwargs={"slug": event.drug.slug})

@@ -1,4 +1,4 @@
-"""Writes that span rows or enforce a rule: one home for them."""
+"""The disclaimer a visitor acknowledges, and the record of that acknowledgment."""
 
 from django.db import transaction
 

@@ -1,0 +1,78 @@
+"""Reference data shared by every monograph (sources, conditions) and the disclaimer."""
+
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from drugs import services
+from drugs.admin.history import CuratedVersionAdmin
+from drugs.models import (
+    Condition,
+    Disclaimer,
+    Source,
+)
+
+
+class ReferenceDataAdmin(CuratedVersionAdmin):
+    """Sources and conditions are shared by every monograph and read live by the public pages, so a
+    row readers can see is changed or deleted only by a reviewer; curators may add new ones."""
+
+    in_public_use_lookup = ""
+
+    def _in_public_use(self, obj) -> bool:
+        return self.model.objects.filter(pk=obj.pk, **{self.in_public_use_lookup: False}).exists()
+
+    def _may_touch(self, request, obj) -> bool:
+        return obj is None or request.user.has_perm(services.PUBLISH_PERMISSION) or not self._in_public_use(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+
+
+@admin.register(Condition)
+class ConditionAdmin(ReferenceDataAdmin):
+    in_public_use_lookup = "relapse_profiles__drug__public_copy_of__isnull"
+    list_display = ["name", "name_zh", "synonyms", "icd10_code", "snomed_code"]
+    list_filter = [("relapse_profiles__drug", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "name_zh", "synonyms", "synonyms_zh", "icd10_code"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Source)
+class SourceAdmin(ReferenceDataAdmin):
+    in_public_use_lookup = "findings__profile__drug__public_copy_of__isnull"
+    list_display = ["title", "publisher", "kind", "publication_year", "doi", "pmid"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["key", "title", "authors", "publisher", "doi", "pmid", "url"]
+    # A pasted address without a scheme is taken as https, never http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    prepopulated_fields = {"key": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["title", "key", "authors", "publisher", "citation", "kind", "publication_year"]}),
+        (_("Where to find it (at least one)"), {"fields": ["url", "doi", "pmid", "accessed_on"]}),
+    ]
+
+
+@admin.register(Disclaimer)
+class DisclaimerAdmin(CuratedVersionAdmin):
+    list_display = ["version", "effective_from", "is_current", "created"]
+    list_filter = ["is_current"]
+    search_fields = ["text", "text_original"]
+    actions = ["make_current"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Visitors acknowledge a version: once it has been shown, its wording is fixed (write a new version).
+        if obj is not None and (obj.is_current or obj.acknowledgments.exists()):
+            return ["version", "text", "text_original", "effective_from", "is_current"]
+        return ["is_current"]
+
+    @admin.action(description=_("Make the selected version current (every visitor acknowledges again)"))
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one version to make current."), messages.ERROR)
+            return
+        disclaimer = services.disclaimer_make_current(disclaimer=queryset.get())
+        self.message_user(request, _("%(disclaimer)s is now current.") % {"disclaimer": disclaimer}, messages.SUCCESS)

@@ -1,0 +1,36 @@
+"""Every write that readers or the review trail care about, in one place.
+
+The admin, the import, the management commands and the tests call these functions; none of them
+writes curated rows by itself, so no path can skip a rule.
+
+- monographs.py: edit, submit, recall, return, publish, withdraw, restore a monograph (the review rules)
+- reference.py: sources and conditions, shared by all monographs: who may change one readers can see
+- disclaimer.py: disclaimer versions (wording frozen once shown) and the gate's acknowledgment record
+"""
+
+from drugs.services.disclaimer import acknowledgment_record, disclaimer_make_current
+from drugs.services.monographs import (
+    PUBLISH_PERMISSION,
+    SUBMIT_PERMISSION,
+    monograph_mark_edited,
+    monograph_publish,
+    monograph_return_to_draft,
+    monograph_submit,
+    monograph_withdraw,
+    publication_problems,
+    replace_public_copy,
+)
+
+__all__ = [
+    "PUBLISH_PERMISSION",
+    "SUBMIT_PERMISSION",
+    "acknowledgment_record",
+    "disclaimer_make_current",
+    "monograph_mark_edited",
+    "monograph_publish",
+    "monograph_return_to_draft",
+    "monograph_submit",
+    "monograph_withdraw",
+    "publication_problems",
+    "replace_public_copy",
+]
