@@ -185,6 +185,7 @@ class DrugAdmin(MonographContentAdmin):
             "events": drug.events.select_related("user")[:50],
             "can_submit": drug.status == MonographStatus.DRAFT and user.has_perm(services.SUBMIT_PERMISSION),
             "can_review": drug.status == MonographStatus.IN_REVIEW and user.has_perm(services.PUBLISH_PERMISSION),
+            "can_recall": drug.status == MonographStatus.IN_REVIEW and services.submitter_of(drug) == user,
             "can_withdraw": hasattr(drug, "public_copy") and user.has_perm(services.PUBLISH_PERMISSION),
             "is_last_editor": drug.editors_since_review.filter(pk=user.pk).exists(),
         }
@@ -194,6 +195,7 @@ class DrugAdmin(MonographContentAdmin):
         action, note, user = request.POST.get("action"), request.POST.get("note", ""), request.user
         transitions = {
             "submit": lambda: services.monograph_submit(drug=drug, user=user),
+            "recall": lambda: services.monograph_recall(drug=drug, user=user),
             "return": lambda: services.monograph_return_to_draft(drug=drug, user=user, note=note),
             "publish": lambda: services.monograph_publish(drug=drug, reviewer=user, note=note),
             "withdraw": lambda: services.monograph_withdraw(drug=drug, reviewer=user, note=note),

@@ -11,7 +11,8 @@ from drugs.models.catalog import Drug
 class MonographEvent(models.Model):
     class Action(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted for review")
-        RETURNED = "returned", _("Returned to draft")
+        RECALLED = "recalled", _("Recalled by its submitter")
+        RETURNED = "returned", _("Returned to draft by a reviewer")
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -14,11 +14,13 @@ from drugs.services.monographs import (
     SUBMIT_PERMISSION,
     monograph_mark_edited,
     monograph_publish,
+    monograph_recall,
     monograph_return_to_draft,
     monograph_submit,
     monograph_withdraw,
     publication_problems,
     replace_public_copy,
+    submitter_of,
 )
 
 __all__ = [
@@ -28,9 +30,11 @@ __all__ = [
     "disclaimer_make_current",
     "monograph_mark_edited",
     "monograph_publish",
+    "monograph_recall",
     "monograph_return_to_draft",
     "monograph_submit",
     "monograph_withdraw",
     "publication_problems",
     "replace_public_copy",
+    "submitter_of",
 ]

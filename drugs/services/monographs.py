@@ -44,6 +44,12 @@ def monograph_mark_edited(*, drug: Drug, user) -> None:
     working.editors_since_review.add(user)
 
 
+def submitter_of(drug: Drug):
+    """Who submitted the monograph now in review (None if nobody has)."""
+    event = drug.working_copy.events.filter(action=MonographEvent.Action.SUBMITTED).select_related("user").first()
+    return event.user if event else None
+
+
 def _locked(drug: Drug) -> Drug:
     """The working copy as the database has it now, locked: two reviewers cannot race one transition."""
     return Drug.objects.select_for_update().get(pk=drug.working_copy.pk)
@@ -70,8 +76,25 @@ def monograph_submit(*, drug: Drug, user) -> Drug:
 
 
 @transaction.atomic
-def monograph_return_to_draft(*, drug: Drug, user, note: str = "") -> Drug:
+def monograph_recall(*, drug: Drug, user) -> Drug:
+    """The submitter takes their own submission back to draft (e.g. to fix something before review)."""
     drug = _locked(drug)
+    if drug.status != MonographStatus.IN_REVIEW:
+        raise ValidationError(_("Only a monograph in review can be recalled."))
+    if submitter_of(drug) != user:
+        raise PermissionDenied(_("Only the person who submitted it can recall it; a reviewer can return it."))
+    drug.status = MonographStatus.DRAFT
+    drug.save(update_fields=["status", "updated"])
+    _record(drug, MonographEvent.Action.RECALLED, user)
+    return drug
+
+
+@transaction.atomic
+def monograph_return_to_draft(*, drug: Drug, user, note: str = "") -> Drug:
+    """A reviewer sends someone's submission back, saying why."""
+    drug = _locked(drug)
+    if not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied(_("Only a reviewer can return a submission; its submitter can recall it."))
     if drug.status != MonographStatus.IN_REVIEW:
         raise ValidationError(_("Only a monograph in review can be returned to draft."))
     drug.status = MonographStatus.DRAFT
@@ -115,6 +138,8 @@ def monograph_withdraw(*, drug: Drug, reviewer, note: str = "") -> Drug:
     drug = _locked(drug)
     if not reviewer.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied(_("Only a reviewer can withdraw a monograph."))
+    if not Drug.objects.filter(public_copy_of=drug).exists():
+        raise ValidationError(_("Only a published monograph can be withdrawn."))
     Drug.objects.filter(public_copy_of=drug).delete()
     drug.status = MonographStatus.WITHDRAWN
     drug.save(update_fields=["status", "updated"])
