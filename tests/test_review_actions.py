@@ -5,7 +5,7 @@ import pytest
 from drugs import services
 from drugs.models import Drug, MonographEvent, MonographStatus
 from tests.conftest import logged_in, staff_member
-from tests.test_workflow import working_baricitinib, workflow_post
+from tests.test_workflow import workflow_post, working_baricitinib
 
 pytestmark = pytest.mark.django_db
 
