@@ -11,30 +11,32 @@ from drugs.models import (
     Disclaimer,
     Source,
 )
+from drugs.services import reference
 
 
 class ReferenceDataAdmin(CuratedVersionAdmin):
     """Sources and conditions are shared by every monograph and read live by the public pages, so a
     row readers can see is changed or deleted only by a reviewer; curators may add new ones."""
 
-    in_public_use_lookup = ""
-
-    def _in_public_use(self, obj) -> bool:
-        return self.model.objects.filter(pk=obj.pk, **{self.in_public_use_lookup: False}).exists()
-
-    def _may_touch(self, request, obj) -> bool:
-        return obj is None or request.user.has_perm(services.PUBLISH_PERMISSION) or not self._in_public_use(obj)
-
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+        return super().has_change_permission(request, obj) and reference.may_change(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+        return super().has_delete_permission(request, obj) and reference.may_change(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        reference.reference_save(obj=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        reference.reference_delete(obj=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            reference.reference_delete(obj=obj, user=request.user)
 
 
 @admin.register(Condition)
 class ConditionAdmin(ReferenceDataAdmin):
-    in_public_use_lookup = "relapse_profiles__drug__public_copy_of__isnull"
     list_display = ["name", "name_zh", "synonyms", "icd10_code", "snomed_code"]
     list_filter = [("relapse_profiles__drug", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_zh", "synonyms", "synonyms_zh", "icd10_code"]
@@ -43,7 +45,6 @@ class ConditionAdmin(ReferenceDataAdmin):
 
 @admin.register(Source)
 class SourceAdmin(ReferenceDataAdmin):
-    in_public_use_lookup = "findings__profile__drug__public_copy_of__isnull"
     list_display = ["title", "publisher", "kind", "publication_year", "doi", "pmid"]
     list_filter = ["kind", "publisher"]
     search_fields = ["key", "title", "authors", "publisher", "doi", "pmid", "url"]

@@ -1,0 +1,80 @@
+"""Sources and conditions: shared by every monograph and read live by the public pages.
+
+Once readers can see one, only a reviewer may change or delete it; anyone who curates may add new ones.
+"Readers can see it" is worked out from the model relations themselves: every row that points at a
+source or condition is followed to the drug it belongs to, so a relation added later is covered too
+(tests/test_reference_data.py fails for a relation that leads to no drug).
+"""
+
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+
+from drugs.models import Drug
+from drugs.services.monographs import PUBLISH_PERMISSION
+
+
+def path_to_drug(model: type[models.Model], seen: frozenset = frozenset()) -> str | None:
+    """The lookup from a row of `model` to the drug it belongs to ("" for a drug), or None."""
+    if model is Drug:
+        return ""
+    for field in model._meta.get_fields():
+        if not (field.many_to_one or field.one_to_one) or not field.concrete or field.related_model in seen:
+            continue
+        rest = path_to_drug(field.related_model, seen | {model})
+        if rest is not None:
+            return f"{field.name}__{rest}" if rest else field.name
+    return None
+
+
+def public_references(model: type[models.Model]) -> list[tuple[type[models.Model], str, str]]:
+    """(referring model, its field pointing at `model`, lookup to its drug) for every relation to `model`."""
+    references = []
+    for relation in model._meta.related_objects:
+        if not relation.one_to_many:
+            continue
+        path = path_to_drug(relation.related_model, frozenset({model}))
+        if path is None:
+            raise FieldDoesNotExist(
+                f"{relation.related_model.__name__}.{relation.field.name} points at {model.__name__} but leads to no "
+                "drug: say in drugs/services/reference.py whether readers can see it."
+            )
+        references.append((relation.related_model, relation.field.name, path))
+    return references
+
+
+def in_public_use(obj: models.Model) -> bool:
+    """Does anything a reader can see (a row of a published monograph) point at this source or condition?"""
+    if obj.pk is None:
+        return False
+    for referring, field, path in public_references(type(obj)):
+        public = f"{path}__public_copy_of__isnull" if path else "public_copy_of__isnull"
+        if referring._default_manager.filter(**{field: obj, public: False}).exists():
+            return True
+    return False
+
+
+def may_change(user, obj: models.Model | None) -> bool:
+    """A new row, or one no reader sees, is anyone's to edit; a row readers see is a reviewer's."""
+    return obj is None or user.has_perm(PUBLISH_PERMISSION) or not in_public_use(obj)
+
+
+def _check(user, obj: models.Model) -> None:
+    if obj.pk is not None and not may_change(user, type(obj)._default_manager.get(pk=obj.pk)):
+        raise PermissionDenied(
+            _("Readers can see this %(what)s: only a reviewer may change or delete it.")
+            % {"what": obj._meta.verbose_name}
+        )
+
+
+def reference_save(*, obj: models.Model, user) -> models.Model:
+    """Save a source or condition, if this user may."""
+    _check(user, obj)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def reference_delete(*, obj: models.Model, user) -> None:
+    _check(user, obj)
+    obj.delete()
