@@ -29,6 +29,7 @@ def source_form(source: Source, **changes) -> dict:
         "publisher": source.publisher,
         "kind": source.kind,
         "url": source.url,
+        "loaded_version": source.edit_version,
         **changes,
     }
     return {key: value for key, value in values.items() if value is not None}

@@ -233,6 +233,7 @@ def test_moving_a_profile_to_another_drug_sends_both_back_to_draft(seed, curator
         "drug": other.pk,
         "condition": profile.condition_id,
         "risk": profile.risk,
+        "loaded_version": profile.edit_version,
         "findings-TOTAL_FORMS": "0",
         "findings-INITIAL_FORMS": "0",
         "findings-MIN_NUM_FORMS": "0",
@@ -277,7 +278,7 @@ def test_a_curator_cannot_change_a_source_or_condition_readers_see(seed, curator
 
 def _form_of(finding: RelapseFinding, **overrides) -> dict:
     """The admin form as a curator would submit it: every field as stored, some overridden."""
-    values = {**model_to_dict(finding, exclude=["id"]), **overrides}
+    values = {**model_to_dict(finding, exclude=["id"]), "loaded_version": finding.edit_version, **overrides}
     form = {}
     for key, value in values.items():
         if value is True:

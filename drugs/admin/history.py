@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from drugs.admin.editing import EditVersionAdmin
 from drugs.models import (
     Drug,
     RegulatoryApproval,
@@ -24,7 +25,7 @@ reversion.register(RegulatoryApproval)
 reversion.register(Drug, follow=["relapse_profiles_with_findings", "approvals"])
 
 
-class CuratedVersionAdmin(VersionAdmin):
+class CuratedVersionAdmin(EditVersionAdmin, VersionAdmin):
     """History with restore, limited to this admin's own rows: a version id from another model, or a
     row this admin does not show (a public copy), is a 404 rather than a revert."""
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from drugs import services
+from drugs.admin.editing import EditVersionInline
 from drugs.admin.history import CuratedVersionAdmin
 from drugs.models import (
     Drug,
@@ -122,18 +123,24 @@ class MonographContentAdmin(CuratedVersionAdmin):
             )
 
 
-class RegulatoryApprovalInline(admin.TabularInline):
+class RegulatoryApprovalInline(EditVersionInline, admin.TabularInline):
     model = RegulatoryApproval
     extra = 0
     autocomplete_fields = ["condition", "source"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("drug", "condition", "source")
 
-class RelapseProfileInline(admin.TabularInline):
+
+class RelapseProfileInline(EditVersionInline, admin.TabularInline):
     model = RelapseProfile
     extra = 0
     fields = ["condition", "risk", "risk_qualifier", "last_reviewed"]
     autocomplete_fields = ["condition"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("drug", "condition")
 
 
 @admin.register(Drug)
@@ -215,11 +222,15 @@ class DrugAdmin(MonographContentAdmin):
         )
 
 
-class RelapseFindingInline(admin.StackedInline):
+class RelapseFindingInline(EditVersionInline, admin.StackedInline):
     model = RelapseFinding
     extra = 0
     fieldsets = FINDING_FIELDSETS
     autocomplete_fields = ["source"]
+
+    def get_queryset(self, request):
+        # Each row's heading names its profile (drug and condition): read them with the rows.
+        return super().get_queryset(request).select_related("profile__drug", "profile__condition", "source")
 
 
 @admin.register(RelapseProfile)

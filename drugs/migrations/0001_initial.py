@@ -10,7 +10,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,297 +18,1177 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Condition',
+            name="Condition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The condition's usual name, e.g. Alopecia areata.", max_length=200, unique=True)),
-                ('name_zh', models.CharField(blank=True, help_text='e.g. 斑秃.', max_length=200, verbose_name='name (Chinese)')),
-                ('slug', models.SlugField(help_text='Part of the page address. Filled in from the name.', max_length=200, unique=True)),
-                ('synonyms', models.CharField(blank=True, help_text='Other names and abbreviations, separated by commas, e.g. AA.', max_length=500)),
-                ('synonyms_zh', models.CharField(blank=True, max_length=500, verbose_name='synonyms (Chinese)')),
-                ('icd10_code', models.CharField(blank=True, help_text='e.g. L63.9.', max_length=8, validators=[django.core.validators.RegexValidator('^[A-Z]\\d{2}(\\.[0-9A-Z]{1,4})?$', 'Enter an ICD-10 code such as L63.9 or M06.9 (letter, two digits, optional dot and subdivision).')], verbose_name='ICD-10 code')),
-                ('snomed_code', models.CharField(blank=True, help_text='e.g. 68225006.', max_length=18, validators=[django.core.validators.RegexValidator('^\\d{6,18}$', 'Enter a SNOMED CT concept id: 6 to 18 digits, such as 68225006.')], verbose_name='SNOMED CT code')),
-                ('description', models.TextField(blank=True, help_text='A sentence or two for the condition page.')),
-                ('description_zh', models.TextField(blank=True, verbose_name='description (Chinese)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The condition's usual name, e.g. Alopecia areata.", max_length=200, unique=True
+                    ),
+                ),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, help_text="e.g. 斑秃.", max_length=200, verbose_name="name (Chinese)"),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Part of the page address. Filled in from the name.", max_length=200, unique=True
+                    ),
+                ),
+                (
+                    "synonyms",
+                    models.CharField(
+                        blank=True,
+                        help_text="Other names and abbreviations, separated by commas, e.g. AA.",
+                        max_length=500,
+                    ),
+                ),
+                ("synonyms_zh", models.CharField(blank=True, max_length=500, verbose_name="synonyms (Chinese)")),
+                (
+                    "icd10_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. L63.9.",
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]\\d{2}(\\.[0-9A-Z]{1,4})?$",
+                                "Enter an ICD-10 code such as L63.9 or M06.9 (letter, two digits, optional dot and subdivision).",
+                            )
+                        ],
+                        verbose_name="ICD-10 code",
+                    ),
+                ),
+                (
+                    "snomed_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 68225006.",
+                        max_length=18,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6,18}$", "Enter a SNOMED CT concept id: 6 to 18 digits, such as 68225006."
+                            )
+                        ],
+                        verbose_name="SNOMED CT code",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, help_text="A sentence or two for the condition page.")),
+                ("description_zh", models.TextField(blank=True, verbose_name="description (Chinese)")),
             ],
             options={
-                'verbose_name': 'condition',
-                'verbose_name_plural': 'conditions',
-                'ordering': ['name'],
+                "verbose_name": "condition",
+                "verbose_name_plural": "conditions",
+                "ordering": ["name"],
             },
             bases=(drugs.localization.TranslatableMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Disclaimer',
+            name="Disclaimer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(help_text='Raise it for every new text: visitors must acknowledge each version again.', unique=True)),
-                ('text', models.TextField(help_text='The disclaimer as the gate and every page footer show it.', verbose_name='text (English)')),
-                ('text_original', models.TextField(blank=True, help_text='The original wording, kept word for word.', verbose_name='original text (Simplified Chinese)')),
-                ('effective_from', models.DateField(help_text='The date this version took effect.')),
-                ('is_current', models.BooleanField(default=False, help_text='Making a version current retires the previous one and asks every visitor to acknowledge again.', verbose_name='current')),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        help_text="Raise it for every new text: visitors must acknowledge each version again.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="The disclaimer as the gate and every page footer show it.",
+                        verbose_name="text (English)",
+                    ),
+                ),
+                (
+                    "text_original",
+                    models.TextField(
+                        blank=True,
+                        help_text="The original wording, kept word for word.",
+                        verbose_name="original text (Simplified Chinese)",
+                    ),
+                ),
+                ("effective_from", models.DateField(help_text="The date this version took effect.")),
+                (
+                    "is_current",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Making a version current retires the previous one and asks every visitor to acknowledge again.",
+                        verbose_name="current",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'disclaimer',
-                'verbose_name_plural': 'disclaimers',
-                'ordering': ['-version'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='drugs_disclaimer_single_current', violation_error_message='Only one disclaimer can be current.')],
+                "verbose_name": "disclaimer",
+                "verbose_name_plural": "disclaimers",
+                "ordering": ["-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="drugs_disclaimer_single_current",
+                        violation_error_message="Only one disclaimer can be current.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Acknowledgment',
+            name="Acknowledgment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('role', models.CharField(choices=[('physician', 'Physician'), ('pharmacist', 'Pharmacist'), ('nurse', 'Nurse'), ('researcher', 'Researcher'), ('other', 'Other healthcare professional')], max_length=20, verbose_name='stated role')),
-                ('disclaimer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acknowledgments', to='drugs.disclaimer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("physician", "Physician"),
+                            ("pharmacist", "Pharmacist"),
+                            ("nurse", "Nurse"),
+                            ("researcher", "Researcher"),
+                            ("other", "Other healthcare professional"),
+                        ],
+                        max_length=20,
+                        verbose_name="stated role",
+                    ),
+                ),
+                (
+                    "disclaimer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acknowledgments",
+                        to="drugs.disclaimer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'acknowledgment',
-                'verbose_name_plural': 'acknowledgments',
-                'ordering': ['-created'],
+                "verbose_name": "acknowledgment",
+                "verbose_name_plural": "acknowledgments",
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='Drug',
+            name="Drug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The generic name (INN), lower case as in prose, e.g. baricitinib.', max_length=120, verbose_name='international nonproprietary name')),
-                ('name_zh', models.CharField(blank=True, help_text='e.g. 巴瑞替尼.', max_length=120, verbose_name='name (Chinese)')),
-                ('slug', models.SlugField(help_text='Part of the page address, e.g. baricitinib. Filled in from the name.', max_length=120)),
-                ('brand_names', models.CharField(blank=True, help_text='Brand names, separated by commas, e.g. Olumiant.', max_length=300)),
-                ('drug_class', models.CharField(blank=True, help_text='e.g. Janus kinase (JAK1/JAK2) inhibitor.', max_length=200, verbose_name='drug class')),
-                ('drug_class_zh', models.CharField(blank=True, max_length=200, verbose_name='drug class (Chinese)')),
-                ('mechanism', models.TextField(blank=True, verbose_name='mechanism of action')),
-                ('mechanism_zh', models.TextField(blank=True, verbose_name='mechanism of action (Chinese)')),
-                ('summary', models.TextField(blank=True, help_text='One paragraph a clinician reads first.')),
-                ('summary_zh', models.TextField(blank=True, verbose_name='summary (Chinese)')),
-                ('manufacturer', models.CharField(blank=True, help_text='The originator manufacturer, e.g. Eli Lilly and Company.', max_length=200)),
-                ('atc_code', models.CharField(blank=True, help_text='e.g. L04AF02.', max_length=7, validators=[django.core.validators.RegexValidator('^[A-Z](\\d{2}([A-Z]([A-Z](\\d{2})?)?)?)?$', 'Enter an ATC code such as L04AF02 (letter, two digits, two letters, two digits).')], verbose_name='ATC code')),
-                ('rxnorm_cui', models.CharField(blank=True, help_text='Leave empty unless checked against RxNorm.', max_length=9, validators=[django.core.validators.RegexValidator('^\\d{1,9}$', 'Enter an RxNorm CUI: digits only, such as 2047232.')], verbose_name='RxNorm CUI')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='draft', editable=False, help_text='Changed through the review workflow, never by hand.', max_length=20)),
-                ('last_edited_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('reviewed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='last reviewed on')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('editors_since_review', models.ManyToManyField(blank=True, editable=False, help_text='Everyone who changed the content since it was last published: none of them may publish it.', related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('last_edited_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('public_copy_of', models.OneToOneField(blank=True, editable=False, help_text='Set on the copy the public reads; empty on the working copy curators edit.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='public_copy', to='drugs.drug')),
-                ('reviewed_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last reviewed by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The generic name (INN), lower case as in prose, e.g. baricitinib.",
+                        max_length=120,
+                        verbose_name="international nonproprietary name",
+                    ),
+                ),
+                (
+                    "name_zh",
+                    models.CharField(
+                        blank=True, help_text="e.g. 巴瑞替尼.", max_length=120, verbose_name="name (Chinese)"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Part of the page address, e.g. baricitinib. Filled in from the name.", max_length=120
+                    ),
+                ),
+                (
+                    "brand_names",
+                    models.CharField(
+                        blank=True, help_text="Brand names, separated by commas, e.g. Olumiant.", max_length=300
+                    ),
+                ),
+                (
+                    "drug_class",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. Janus kinase (JAK1/JAK2) inhibitor.",
+                        max_length=200,
+                        verbose_name="drug class",
+                    ),
+                ),
+                ("drug_class_zh", models.CharField(blank=True, max_length=200, verbose_name="drug class (Chinese)")),
+                ("mechanism", models.TextField(blank=True, verbose_name="mechanism of action")),
+                ("mechanism_zh", models.TextField(blank=True, verbose_name="mechanism of action (Chinese)")),
+                ("summary", models.TextField(blank=True, help_text="One paragraph a clinician reads first.")),
+                ("summary_zh", models.TextField(blank=True, verbose_name="summary (Chinese)")),
+                (
+                    "manufacturer",
+                    models.CharField(
+                        blank=True, help_text="The originator manufacturer, e.g. Eli Lilly and Company.", max_length=200
+                    ),
+                ),
+                (
+                    "atc_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. L04AF02.",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z](\\d{2}([A-Z]([A-Z](\\d{2})?)?)?)?$",
+                                "Enter an ATC code such as L04AF02 (letter, two digits, two letters, two digits).",
+                            )
+                        ],
+                        verbose_name="ATC code",
+                    ),
+                ),
+                (
+                    "rxnorm_cui",
+                    models.CharField(
+                        blank=True,
+                        help_text="Leave empty unless checked against RxNorm.",
+                        max_length=9,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{1,9}$", "Enter an RxNorm CUI: digits only, such as 2047232."
+                            )
+                        ],
+                        verbose_name="RxNorm CUI",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        help_text="Changed through the review workflow, never by hand.",
+                        max_length=20,
+                    ),
+                ),
+                ("last_edited_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "reviewed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="last reviewed on"),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "editors_since_review",
+                    models.ManyToManyField(
+                        blank=True,
+                        editable=False,
+                        help_text="Everyone who changed the content since it was last published: none of them may publish it.",
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "last_edited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "public_copy_of",
+                    models.OneToOneField(
+                        blank=True,
+                        editable=False,
+                        help_text="Set on the copy the public reads; empty on the working copy curators edit.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="public_copy",
+                        to="drugs.drug",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last reviewed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'drug',
-                'verbose_name_plural': 'drugs',
-                'ordering': ['name'],
-                'permissions': [('submit_monograph', 'Can submit a monograph for review'), ('publish_monograph', 'Can publish and withdraw monographs')],
+                "verbose_name": "drug",
+                "verbose_name_plural": "drugs",
+                "ordering": ["name"],
+                "permissions": [
+                    ("submit_monograph", "Can submit a monograph for review"),
+                    ("publish_monograph", "Can publish and withdraw monographs"),
+                ],
             },
             bases=(drugs.localization.TranslatableMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='MonographEvent',
+            name="MonographEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submitted', 'Submitted for review'), ('returned', 'Returned to draft'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('note', models.CharField(blank=True, help_text='One line; published notes are shown to readers.', max_length=300, verbose_name='what changed')),
-                ('four_eyes_override', models.BooleanField(default=False, help_text='A superuser published their own change without a second reviewer.')),
-                ('drug', models.ForeignKey(help_text='The working copy of the monograph.', on_delete=django.db.models.deletion.CASCADE, related_name='events', to='drugs.drug')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted for review"),
+                            ("returned", "Returned to draft"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="One line; published notes are shown to readers.",
+                        max_length=300,
+                        verbose_name="what changed",
+                    ),
+                ),
+                (
+                    "four_eyes_override",
+                    models.BooleanField(
+                        default=False, help_text="A superuser published their own change without a second reviewer."
+                    ),
+                ),
+                (
+                    "drug",
+                    models.ForeignKey(
+                        help_text="The working copy of the monograph.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="drugs.drug",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monograph event',
-                'verbose_name_plural': 'monograph events',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "monograph event",
+                "verbose_name_plural": "monograph events",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RelapseProfile',
+            name="RelapseProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('risk', models.CharField(choices=[('high', 'High'), ('moderate', 'Moderate'), ('low', 'Low'), ('not_established', 'Not established')], default='not_established', help_text="The overall judgement, from the findings below. Keep 'not established' until a finding supports it.", max_length=20, verbose_name='relapse risk after discontinuation')),
-                ('risk_qualifier', models.CharField(blank=True, help_text="What the risk refers to, in words, e.g. 'after dose taper; full withdrawal not studied'.", max_length=300)),
-                ('risk_qualifier_zh', models.CharField(blank=True, max_length=300, verbose_name='risk qualifier (Chinese)')),
-                ('factors', models.TextField(blank=True, help_text='One factor per line, e.g. treatment duration, disease severity, individual differences.', verbose_name='what relapse depends on')),
-                ('factors_zh', models.TextField(blank=True, verbose_name='what relapse depends on (Chinese)')),
-                ('guidance', models.TextField(blank=True, help_text='Practical point for the clinician, e.g. continued administration is usually needed to keep the effect.')),
-                ('guidance_zh', models.TextField(blank=True, verbose_name='guidance (Chinese)')),
-                ('not_established', models.TextField(blank=True, help_text='Questions the evidence does not answer, one per line, e.g. relapse after complete withdrawal.', verbose_name='not established')),
-                ('not_established_zh', models.TextField(blank=True, verbose_name='not established (Chinese)')),
-                ('last_reviewed', models.DateField(blank=True, help_text='When a curator last checked this profile against its sources.', null=True)),
-                ('condition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relapse_profiles', to='drugs.condition')),
-                ('drug', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relapse_profiles', to='drugs.drug')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "risk",
+                    models.CharField(
+                        choices=[
+                            ("high", "High"),
+                            ("moderate", "Moderate"),
+                            ("low", "Low"),
+                            ("not_established", "Not established"),
+                        ],
+                        default="not_established",
+                        help_text="The overall judgement, from the findings below. Keep 'not established' until a finding supports it.",
+                        max_length=20,
+                        verbose_name="relapse risk after discontinuation",
+                    ),
+                ),
+                (
+                    "risk_qualifier",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the risk refers to, in words, e.g. 'after dose taper; full withdrawal not studied'.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "risk_qualifier_zh",
+                    models.CharField(blank=True, max_length=300, verbose_name="risk qualifier (Chinese)"),
+                ),
+                (
+                    "factors",
+                    models.TextField(
+                        blank=True,
+                        help_text="One factor per line, e.g. treatment duration, disease severity, individual differences.",
+                        verbose_name="what relapse depends on",
+                    ),
+                ),
+                ("factors_zh", models.TextField(blank=True, verbose_name="what relapse depends on (Chinese)")),
+                (
+                    "guidance",
+                    models.TextField(
+                        blank=True,
+                        help_text="Practical point for the clinician, e.g. continued administration is usually needed to keep the effect.",
+                    ),
+                ),
+                ("guidance_zh", models.TextField(blank=True, verbose_name="guidance (Chinese)")),
+                (
+                    "not_established",
+                    models.TextField(
+                        blank=True,
+                        help_text="Questions the evidence does not answer, one per line, e.g. relapse after complete withdrawal.",
+                        verbose_name="not established",
+                    ),
+                ),
+                ("not_established_zh", models.TextField(blank=True, verbose_name="not established (Chinese)")),
+                (
+                    "last_reviewed",
+                    models.DateField(
+                        blank=True, help_text="When a curator last checked this profile against its sources.", null=True
+                    ),
+                ),
+                (
+                    "condition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relapse_profiles",
+                        to="drugs.condition",
+                    ),
+                ),
+                (
+                    "drug",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="relapse_profiles", to="drugs.drug"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relapse profile',
-                'verbose_name_plural': 'relapse profiles',
-                'ordering': ['drug', 'condition'],
+                "verbose_name": "relapse profile",
+                "verbose_name_plural": "relapse profiles",
+                "ordering": ["drug", "condition"],
             },
             bases=(drugs.localization.TranslatableMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='A short unique name for exports and citations, e.g. king-2024-brave-aa1-withdrawal.', max_length=100, unique=True)),
-                ('title', models.CharField(help_text='The article or page title, as published.', max_length=500)),
-                ('authors', models.CharField(blank=True, help_text='e.g. King B, Ko J, Forman S, et al.', max_length=300)),
-                ('publisher', models.CharField(help_text='Journal or organisation, e.g. JAMA Dermatology, FDA, Eli Lilly and Company.', max_length=200)),
-                ('citation', models.CharField(blank=True, help_text='Volume, issue and pages, e.g. 2024;160(10):1075–1081.', max_length=200)),
-                ('kind', models.CharField(choices=[('regulatory_label', 'Regulatory label'), ('manufacturer_site', 'Manufacturer website'), ('randomized_trial', 'Randomized trial publication'), ('observational_study', 'Observational study publication'), ('review', 'Review'), ('drug_database', 'Drug database (e.g. Drugs.com)'), ('other', 'Other')], max_length=30)),
-                ('url', models.URLField(blank=True, help_text='http(s) address of the page.', max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address starting with http:// or https://.', schemes=['http', 'https'])], verbose_name='URL')),
-                ('publication_year', models.PositiveSmallIntegerField(blank=True, help_text='Leave empty for a web page with no publication date.', null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)])),
-                ('accessed_on', models.DateField(blank=True, help_text='When a curator last read it (web pages).', null=True, verbose_name='date accessed')),
-                ('pmid', models.CharField(blank=True, max_length=9, validators=[django.core.validators.RegexValidator('^\\d{1,9}$', 'Enter a PubMed id: digits only, such as 39141364.')], verbose_name='PMID')),
-                ('doi', models.CharField(blank=True, max_length=200, validators=[django.core.validators.RegexValidator('^10\\.\\d{4,9}/\\S+$', 'Enter a DOI without the https://doi.org/ prefix, such as 10.1001/jamadermatol.2024.2734.')], verbose_name='DOI')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="A short unique name for exports and citations, e.g. king-2024-brave-aa1-withdrawal.",
+                        max_length=100,
+                        unique=True,
+                    ),
+                ),
+                ("title", models.CharField(help_text="The article or page title, as published.", max_length=500)),
+                (
+                    "authors",
+                    models.CharField(blank=True, help_text="e.g. King B, Ko J, Forman S, et al.", max_length=300),
+                ),
+                (
+                    "publisher",
+                    models.CharField(
+                        help_text="Journal or organisation, e.g. JAMA Dermatology, FDA, Eli Lilly and Company.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "citation",
+                    models.CharField(
+                        blank=True, help_text="Volume, issue and pages, e.g. 2024;160(10):1075–1081.", max_length=200
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("regulatory_label", "Regulatory label"),
+                            ("manufacturer_site", "Manufacturer website"),
+                            ("randomized_trial", "Randomized trial publication"),
+                            ("observational_study", "Observational study publication"),
+                            ("review", "Review"),
+                            ("drug_database", "Drug database (e.g. Drugs.com)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="http(s) address of the page.",
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address starting with http:// or https://.",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="URL",
+                    ),
+                ),
+                (
+                    "publication_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Leave empty for a web page with no publication date.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                    ),
+                ),
+                (
+                    "accessed_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When a curator last read it (web pages).",
+                        null=True,
+                        verbose_name="date accessed",
+                    ),
+                ),
+                (
+                    "pmid",
+                    models.CharField(
+                        blank=True,
+                        max_length=9,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{1,9}$", "Enter a PubMed id: digits only, such as 39141364."
+                            )
+                        ],
+                        verbose_name="PMID",
+                    ),
+                ),
+                (
+                    "doi",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^10\\.\\d{4,9}/\\S+$",
+                                "Enter a DOI without the https://doi.org/ prefix, such as 10.1001/jamadermatol.2024.2734.",
+                            )
+                        ],
+                        verbose_name="DOI",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['publisher', 'title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('url', ''), _negated=True), models.Q(('doi', ''), _negated=True), models.Q(('pmid', ''), _negated=True), _connector='OR'), name='drugs_source_locatable', violation_error_message='Give at least one of URL, DOI or PMID so a reader can find the source.'), models.CheckConstraint(condition=models.Q(('url', ''), ('url__startswith', 'http://'), ('url__startswith', 'https://'), _connector='OR'), name='drugs_source_url_is_web', violation_error_message='The URL must start with http:// or https://.')],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["publisher", "title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("url", ""), _negated=True),
+                            models.Q(("doi", ""), _negated=True),
+                            models.Q(("pmid", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="drugs_source_locatable",
+                        violation_error_message="Give at least one of URL, DOI or PMID so a reader can find the source.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("url", ""),
+                            ("url__startswith", "http://"),
+                            ("url__startswith", "https://"),
+                            _connector="OR",
+                        ),
+                        name="drugs_source_url_is_web",
+                        violation_error_message="The URL must start with http:// or https://.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RelapseFinding',
+            name="RelapseFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scenario', models.CharField(choices=[('stopped', 'Stopped completely'), ('tapered', 'Dose tapered'), ('withdrawn_to_placebo', 'Randomized withdrawal to placebo'), ('continued', 'Continued (comparator arm)'), ('restarted', 'Restarted after relapse'), ('other', 'Other')], max_length=30)),
-                ('measure', models.CharField(choices=[('relapse', 'Relapse / loss of response'), ('maintained', 'Response maintained'), ('regained', 'Response regained after restarting'), ('rescue', 'Needed rescue treatment')], default='relapse', max_length=20, verbose_name='what was measured')),
-                ('regimen_before', models.CharField(help_text='The regimen before the change, e.g. baricitinib 4 mg once daily.', max_length=200)),
-                ('regimen_after', models.CharField(blank=True, help_text='The regimen after the change, e.g. placebo, 2 mg once daily, none.', max_length=200)),
-                ('outcome_definition', models.CharField(help_text='What counted, e.g. loss of SALT ≤ 20 response (worsening > 20 SALT points).', max_length=300)),
-                ('outcome_definition_zh', models.CharField(blank=True, max_length=300, verbose_name='outcome definition (Chinese)')),
-                ('timepoint', models.DecimalField(blank=True, decimal_places=1, help_text='Time after the change at which the proportion was measured.', max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='time point')),
-                ('timepoint_unit', models.CharField(blank=True, choices=[('days', 'days'), ('weeks', 'weeks'), ('months', 'months'), ('years', 'years')], max_length=10, verbose_name='time point unit')),
-                ('timepoint_note', models.CharField(blank=True, help_text="How the source states the time, e.g. 'study week 152'.", max_length=200)),
-                ('proportion', models.DecimalField(blank=True, decimal_places=2, help_text='Percent of patients with the outcome, 0–100. Leave empty if the source gives none.', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='proportion (%)')),
-                ('proportion_upper', models.DecimalField(blank=True, decimal_places=2, help_text='Only where the source gives a range (e.g. 10–11%): the upper end; the proportion is the lower.', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='proportion, upper end (%)')),
-                ('proportion_is_approximate', models.BooleanField(default=False, help_text="Tick when the source says 'about' (shown as ≈).", verbose_name='approximate')),
-                ('ci_low', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='95% CI, low (%)')),
-                ('ci_high', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='95% CI, high (%)')),
-                ('events', models.PositiveIntegerField(blank=True, null=True, verbose_name='n (with outcome)')),
-                ('total', models.PositiveIntegerField(blank=True, null=True, verbose_name='N (in the group)')),
-                ('relapse_time_median', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='median time to relapse')),
-                ('relapse_time_low', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='time to relapse, from')),
-                ('relapse_time_high', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='time to relapse, to')),
-                ('relapse_time_unit', models.CharField(blank=True, choices=[('days', 'days'), ('weeks', 'weeks'), ('months', 'months'), ('years', 'years')], max_length=10, verbose_name='time to relapse unit')),
-                ('follow_up', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='follow-up')),
-                ('follow_up_unit', models.CharField(blank=True, choices=[('days', 'days'), ('weeks', 'weeks'), ('months', 'months'), ('years', 'years')], max_length=10, verbose_name='follow-up unit')),
-                ('study_design', models.CharField(help_text='e.g. Phase 3 RCT; responders at week 52 re-randomized 3:1 to continue or placebo.', max_length=300)),
-                ('evidence_grade', models.PositiveSmallIntegerField(choices=[(5, 'Randomized withdrawal trial'), (4, 'Randomized taper trial'), (3, 'Observational study'), (2, 'Case series'), (1, 'Manufacturer or secondary statement')])),
-                ('population', models.CharField(help_text='Who was studied, e.g. adults with severe alopecia areata who reached SALT ≤ 20.', max_length=400)),
-                ('study_name', models.CharField(blank=True, help_text='e.g. BRAVE-AA1.', max_length=100)),
-                ('note', models.TextField(blank=True, help_text="Context a reader needs, e.g. the source's own wording.")),
-                ('note_zh', models.TextField(blank=True, verbose_name='note (Chinese)')),
-                ('is_headline', models.BooleanField(default=False, help_text="Show at the top of the condition's section.", verbose_name='headline')),
-                ('order', models.PositiveSmallIntegerField(default=0, help_text='Position in the table; lower first.')),
-                ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='last checked against the source')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='drugs.relapseprofile')),
-                ('source', models.ForeignKey(blank=True, help_text='Required before the monograph can be published.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='drugs.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scenario",
+                    models.CharField(
+                        choices=[
+                            ("stopped", "Stopped completely"),
+                            ("tapered", "Dose tapered"),
+                            ("withdrawn_to_placebo", "Randomized withdrawal to placebo"),
+                            ("continued", "Continued (comparator arm)"),
+                            ("restarted", "Restarted after relapse"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("relapse", "Relapse / loss of response"),
+                            ("maintained", "Response maintained"),
+                            ("regained", "Response regained after restarting"),
+                            ("rescue", "Needed rescue treatment"),
+                        ],
+                        default="relapse",
+                        max_length=20,
+                        verbose_name="what was measured",
+                    ),
+                ),
+                (
+                    "regimen_before",
+                    models.CharField(
+                        help_text="The regimen before the change, e.g. baricitinib 4 mg once daily.", max_length=200
+                    ),
+                ),
+                (
+                    "regimen_after",
+                    models.CharField(
+                        blank=True,
+                        help_text="The regimen after the change, e.g. placebo, 2 mg once daily, none.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "outcome_definition",
+                    models.CharField(
+                        help_text="What counted, e.g. loss of SALT ≤ 20 response (worsening > 20 SALT points).",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "outcome_definition_zh",
+                    models.CharField(blank=True, max_length=300, verbose_name="outcome definition (Chinese)"),
+                ),
+                (
+                    "timepoint",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        help_text="Time after the change at which the proportion was measured.",
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="time point",
+                    ),
+                ),
+                (
+                    "timepoint_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[("days", "days"), ("weeks", "weeks"), ("months", "months"), ("years", "years")],
+                        max_length=10,
+                        verbose_name="time point unit",
+                    ),
+                ),
+                (
+                    "timepoint_note",
+                    models.CharField(
+                        blank=True, help_text="How the source states the time, e.g. 'study week 152'.", max_length=200
+                    ),
+                ),
+                (
+                    "proportion",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Percent of patients with the outcome, 0–100. Leave empty if the source gives none.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="proportion (%)",
+                    ),
+                ),
+                (
+                    "proportion_upper",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Only where the source gives a range (e.g. 10–11%): the upper end; the proportion is the lower.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="proportion, upper end (%)",
+                    ),
+                ),
+                (
+                    "proportion_is_approximate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the source says 'about' (shown as ≈).",
+                        verbose_name="approximate",
+                    ),
+                ),
+                (
+                    "ci_low",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="95% CI, low (%)",
+                    ),
+                ),
+                (
+                    "ci_high",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="95% CI, high (%)",
+                    ),
+                ),
+                ("events", models.PositiveIntegerField(blank=True, null=True, verbose_name="n (with outcome)")),
+                ("total", models.PositiveIntegerField(blank=True, null=True, verbose_name="N (in the group)")),
+                (
+                    "relapse_time_median",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="median time to relapse",
+                    ),
+                ),
+                (
+                    "relapse_time_low",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="time to relapse, from",
+                    ),
+                ),
+                (
+                    "relapse_time_high",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="time to relapse, to",
+                    ),
+                ),
+                (
+                    "relapse_time_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[("days", "days"), ("weeks", "weeks"), ("months", "months"), ("years", "years")],
+                        max_length=10,
+                        verbose_name="time to relapse unit",
+                    ),
+                ),
+                (
+                    "follow_up",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="follow-up",
+                    ),
+                ),
+                (
+                    "follow_up_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[("days", "days"), ("weeks", "weeks"), ("months", "months"), ("years", "years")],
+                        max_length=10,
+                        verbose_name="follow-up unit",
+                    ),
+                ),
+                (
+                    "study_design",
+                    models.CharField(
+                        help_text="e.g. Phase 3 RCT; responders at week 52 re-randomized 3:1 to continue or placebo.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "evidence_grade",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (5, "Randomized withdrawal trial"),
+                            (4, "Randomized taper trial"),
+                            (3, "Observational study"),
+                            (2, "Case series"),
+                            (1, "Manufacturer or secondary statement"),
+                        ]
+                    ),
+                ),
+                (
+                    "population",
+                    models.CharField(
+                        help_text="Who was studied, e.g. adults with severe alopecia areata who reached SALT ≤ 20.",
+                        max_length=400,
+                    ),
+                ),
+                ("study_name", models.CharField(blank=True, help_text="e.g. BRAVE-AA1.", max_length=100)),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text="Context a reader needs, e.g. the source's own wording."),
+                ),
+                ("note_zh", models.TextField(blank=True, verbose_name="note (Chinese)")),
+                (
+                    "is_headline",
+                    models.BooleanField(
+                        default=False, help_text="Show at the top of the condition's section.", verbose_name="headline"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, help_text="Position in the table; lower first.")),
+                (
+                    "reviewed_on",
+                    models.DateField(blank=True, null=True, verbose_name="last checked against the source"),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="findings", to="drugs.relapseprofile"
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Required before the monograph can be published.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="drugs.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relapse finding',
-                'verbose_name_plural': 'relapse findings',
-                'ordering': ['profile', 'order', 'id'],
+                "verbose_name": "relapse finding",
+                "verbose_name_plural": "relapse findings",
+                "ordering": ["profile", "order", "id"],
             },
             bases=(drugs.localization.TranslatableMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='RegulatoryApproval',
+            name="RegulatoryApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('FDA', 'US Food and Drug Administration (FDA)'), ('EMA', 'European Medicines Agency (EMA)'), ('PMDA', 'Japan PMDA / MHLW'), ('NMPA', 'China NMPA'), ('MHRA', 'UK MHRA'), ('other', 'Other agency')], max_length=10)),
-                ('indication', models.CharField(help_text='What it was approved for, e.g. adults with severe alopecia areata.', max_length=300)),
-                ('indication_zh', models.CharField(blank=True, max_length=300, verbose_name='indication (Chinese)')),
-                ('year', models.PositiveSmallIntegerField(help_text='Year of approval, e.g. 2022.')),
-                ('month', models.PositiveSmallIntegerField(blank=True, help_text='Month (1–12), where known.', null=True)),
-                ('note', models.CharField(blank=True, help_text='e.g. NDA 207924; boxed warning updated 05/2022.', max_length=300)),
-                ('condition', models.ForeignKey(blank=True, help_text='The condition, where the indication is one of ours.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='approvals', to='drugs.condition')),
-                ('drug', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='drugs.drug')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='approvals', to='drugs.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("FDA", "US Food and Drug Administration (FDA)"),
+                            ("EMA", "European Medicines Agency (EMA)"),
+                            ("PMDA", "Japan PMDA / MHLW"),
+                            ("NMPA", "China NMPA"),
+                            ("MHRA", "UK MHRA"),
+                            ("other", "Other agency"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "indication",
+                    models.CharField(
+                        help_text="What it was approved for, e.g. adults with severe alopecia areata.", max_length=300
+                    ),
+                ),
+                ("indication_zh", models.CharField(blank=True, max_length=300, verbose_name="indication (Chinese)")),
+                ("year", models.PositiveSmallIntegerField(help_text="Year of approval, e.g. 2022.")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Month (1–12), where known.", null=True),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="e.g. NDA 207924; boxed warning updated 05/2022.", max_length=300
+                    ),
+                ),
+                (
+                    "condition",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The condition, where the indication is one of ours.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approvals",
+                        to="drugs.condition",
+                    ),
+                ),
+                (
+                    "drug",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="approvals", to="drugs.drug"
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approvals",
+                        to="drugs.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'regulatory approval',
-                'verbose_name_plural': 'regulatory approvals',
-                'ordering': ['drug', 'year', 'month', 'agency'],
+                "verbose_name": "regulatory approval",
+                "verbose_name_plural": "regulatory approvals",
+                "ordering": ["drug", "year", "month", "agency"],
             },
             bases=(drugs.localization.TranslatableMixin, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='drug',
-            constraint=models.UniqueConstraint(condition=models.Q(('public_copy_of__isnull', True)), fields=('slug',), name='drugs_drug_unique_slug', violation_error_message='Another drug already uses this slug: choose another.'),
+            model_name="drug",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("public_copy_of__isnull", True)),
+                fields=("slug",),
+                name="drugs_drug_unique_slug",
+                violation_error_message="Another drug already uses this slug: choose another.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drug',
-            constraint=models.UniqueConstraint(condition=models.Q(('public_copy_of__isnull', True)), fields=('name',), name='drugs_drug_unique_name', violation_error_message='A drug with this name already exists: edit that one.'),
+            model_name="drug",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("public_copy_of__isnull", True)),
+                fields=("name",),
+                name="drugs_drug_unique_name",
+                violation_error_message="A drug with this name already exists: edit that one.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drug',
-            constraint=models.UniqueConstraint(condition=models.Q(('public_copy_of__isnull', False)), fields=('slug',), name='drugs_drug_unique_public_slug', violation_error_message='Two published drugs cannot share a slug.'),
+            model_name="drug",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("public_copy_of__isnull", False)),
+                fields=("slug",),
+                name="drugs_drug_unique_public_slug",
+                violation_error_message="Two published drugs cannot share a slug.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapseprofile',
-            constraint=models.UniqueConstraint(fields=('drug', 'condition'), name='drugs_relapseprofile_one_per_drug_condition', violation_error_message='This drug already has a relapse profile for this condition: edit that one.'),
+            model_name="relapseprofile",
+            constraint=models.UniqueConstraint(
+                fields=("drug", "condition"),
+                name="drugs_relapseprofile_one_per_drug_condition",
+                violation_error_message="This drug already has a relapse profile for this condition: edit that one.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('proportion__isnull', True), models.Q(('proportion__gte', 0), ('proportion__lte', 100)), _connector='OR'), models.Q(('proportion_upper__isnull', True), models.Q(('proportion_upper__gte', 0), ('proportion_upper__lte', 100)), _connector='OR'), models.Q(('ci_low__isnull', True), models.Q(('ci_low__gte', 0), ('ci_low__lte', 100)), _connector='OR'), models.Q(('ci_high__isnull', True), models.Q(('ci_high__gte', 0), ('ci_high__lte', 100)), _connector='OR')), name='drugs_relapsefinding_percent_between_0_and_100', violation_error_message='Percentages must be between 0 and 100.'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("proportion__isnull", True),
+                        models.Q(("proportion__gte", 0), ("proportion__lte", 100)),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("proportion_upper__isnull", True),
+                        models.Q(("proportion_upper__gte", 0), ("proportion_upper__lte", 100)),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("ci_low__isnull", True), models.Q(("ci_low__gte", 0), ("ci_low__lte", 100)), _connector="OR"
+                    ),
+                    models.Q(
+                        ("ci_high__isnull", True), models.Q(("ci_high__gte", 0), ("ci_high__lte", 100)), _connector="OR"
+                    ),
+                ),
+                name="drugs_relapsefinding_percent_between_0_and_100",
+                violation_error_message="Percentages must be between 0 and 100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('proportion_upper__isnull', True), models.Q(('proportion__isnull', False), ('proportion__lte', models.F('proportion_upper'))), _connector='OR'), name='drugs_relapsefinding_proportion_range_ordered', violation_error_message='A proportion range needs a lower end not above its upper end.'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("proportion_upper__isnull", True),
+                    models.Q(("proportion__isnull", False), ("proportion__lte", models.F("proportion_upper"))),
+                    _connector="OR",
+                ),
+                name="drugs_relapsefinding_proportion_range_ordered",
+                violation_error_message="A proportion range needs a lower end not above its upper end.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ci_high__isnull', True), ('ci_low__isnull', True)), models.Q(('ci_high__isnull', False), ('ci_low__isnull', False), ('ci_low__lte', models.F('ci_high'))), _connector='OR'), name='drugs_relapsefinding_ci_ordered', violation_error_message='A confidence interval needs both ends, the low end not above the high end.'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("ci_high__isnull", True), ("ci_low__isnull", True)),
+                    models.Q(
+                        ("ci_high__isnull", False), ("ci_low__isnull", False), ("ci_low__lte", models.F("ci_high"))
+                    ),
+                    _connector="OR",
+                ),
+                name="drugs_relapsefinding_ci_ordered",
+                violation_error_message="A confidence interval needs both ends, the low end not above the high end.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('ci_low__isnull', True), ('proportion__isnull', True), models.Q(('ci_low__lte', models.F('proportion')), ('ci_high__gte', models.F('proportion'))), _connector='OR'), name='drugs_relapsefinding_ci_contains_proportion', violation_error_message='The confidence interval must contain the proportion.'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ci_low__isnull", True),
+                    ("proportion__isnull", True),
+                    models.Q(("ci_low__lte", models.F("proportion")), ("ci_high__gte", models.F("proportion"))),
+                    _connector="OR",
+                ),
+                name="drugs_relapsefinding_ci_contains_proportion",
+                violation_error_message="The confidence interval must contain the proportion.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('events__isnull', True), ('total__isnull', False), _connector='OR'), name='drugs_relapsefinding_events_need_total', violation_error_message='n (with outcome) needs N (in the group).'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("events__isnull", True), ("total__isnull", False), _connector="OR"),
+                name="drugs_relapsefinding_events_need_total",
+                violation_error_message="n (with outcome) needs N (in the group).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('events__isnull', True), ('total__isnull', True), ('events__lte', models.F('total')), _connector='OR'), name='drugs_relapsefinding_events_not_above_total', violation_error_message='n (with outcome) cannot be larger than N (in the group).'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("events__isnull", True),
+                    ("total__isnull", True),
+                    ("events__lte", models.F("total")),
+                    _connector="OR",
+                ),
+                name="drugs_relapsefinding_events_not_above_total",
+                violation_error_message="n (with outcome) cannot be larger than N (in the group).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('relapse_time_low__isnull', True), ('relapse_time_high__isnull', True), ('relapse_time_low__lte', models.F('relapse_time_high')), _connector='OR'), name='drugs_relapsefinding_relapse_time_range_ordered', violation_error_message="The time-to-relapse range needs its 'from' not after its 'to'."),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("relapse_time_low__isnull", True),
+                    ("relapse_time_high__isnull", True),
+                    ("relapse_time_low__lte", models.F("relapse_time_high")),
+                    _connector="OR",
+                ),
+                name="drugs_relapsefinding_relapse_time_range_ordered",
+                violation_error_message="The time-to-relapse range needs its 'from' not after its 'to'.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('relapse_time_low__isnull', True), ('relapse_time_median__isnull', True), ('relapse_time_low__lte', models.F('relapse_time_median')), _connector='OR'), models.Q(('relapse_time_median__isnull', True), ('relapse_time_high__isnull', True), ('relapse_time_median__lte', models.F('relapse_time_high')), _connector='OR')), name='drugs_relapsefinding_relapse_time_median_in_range', violation_error_message='The median time to relapse must lie within its range.'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("relapse_time_low__isnull", True),
+                        ("relapse_time_median__isnull", True),
+                        ("relapse_time_low__lte", models.F("relapse_time_median")),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("relapse_time_median__isnull", True),
+                        ("relapse_time_high__isnull", True),
+                        ("relapse_time_median__lte", models.F("relapse_time_high")),
+                        _connector="OR",
+                    ),
+                ),
+                name="drugs_relapsefinding_relapse_time_median_in_range",
+                violation_error_message="The median time to relapse must lie within its range.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('timepoint__isnull', True), ('timepoint__gte', 0), _connector='OR'), models.Q(('relapse_time_median__isnull', True), ('relapse_time_median__gte', 0), _connector='OR'), models.Q(('relapse_time_low__isnull', True), ('relapse_time_low__gte', 0), _connector='OR'), models.Q(('relapse_time_high__isnull', True), ('relapse_time_high__gte', 0), _connector='OR'), models.Q(('follow_up__isnull', True), ('follow_up__gte', 0), _connector='OR')), name='drugs_relapsefinding_times_not_negative', violation_error_message='Times cannot be negative.'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("timepoint__isnull", True), ("timepoint__gte", 0), _connector="OR"),
+                    models.Q(("relapse_time_median__isnull", True), ("relapse_time_median__gte", 0), _connector="OR"),
+                    models.Q(("relapse_time_low__isnull", True), ("relapse_time_low__gte", 0), _connector="OR"),
+                    models.Q(("relapse_time_high__isnull", True), ("relapse_time_high__gte", 0), _connector="OR"),
+                    models.Q(("follow_up__isnull", True), ("follow_up__gte", 0), _connector="OR"),
+                ),
+                name="drugs_relapsefinding_times_not_negative",
+                violation_error_message="Times cannot be negative.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('relapse_time_median__isnull', True), ('relapse_time_low__isnull', True), ('relapse_time_high__isnull', True)), models.Q(('relapse_time_unit', ''), _negated=True), _connector='OR'), name='drugs_relapsefinding_relapse_time_has_unit', violation_error_message='A time to relapse needs a unit (days, weeks, months or years).'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("relapse_time_median__isnull", True),
+                        ("relapse_time_low__isnull", True),
+                        ("relapse_time_high__isnull", True),
+                    ),
+                    models.Q(("relapse_time_unit", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="drugs_relapsefinding_relapse_time_has_unit",
+                violation_error_message="A time to relapse needs a unit (days, weeks, months or years).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('timepoint__isnull', True), models.Q(('timepoint_unit', ''), _negated=True), _connector='OR'), name='drugs_relapsefinding_timepoint_has_unit', violation_error_message='A time point needs a unit (days, weeks, months or years).'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("timepoint__isnull", True), models.Q(("timepoint_unit", ""), _negated=True), _connector="OR"
+                ),
+                name="drugs_relapsefinding_timepoint_has_unit",
+                violation_error_message="A time point needs a unit (days, weeks, months or years).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('follow_up__isnull', True), models.Q(('follow_up_unit', ''), _negated=True), _connector='OR'), name='drugs_relapsefinding_follow_up_has_unit', violation_error_message='A follow-up length needs a unit (days, weeks, months or years).'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("follow_up__isnull", True), models.Q(("follow_up_unit", ""), _negated=True), _connector="OR"
+                ),
+                name="drugs_relapsefinding_follow_up_has_unit",
+                violation_error_message="A follow-up length needs a unit (days, weeks, months or years).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relapsefinding',
-            constraint=models.CheckConstraint(condition=models.Q(('evidence_grade__gte', 1), ('evidence_grade__lte', 5)), name='drugs_relapsefinding_evidence_grade_known', violation_error_message='Choose an evidence grade from the list.'),
+            model_name="relapsefinding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("evidence_grade__gte", 1), ("evidence_grade__lte", 5)),
+                name="drugs_relapsefinding_evidence_grade_known",
+                violation_error_message="Choose an evidence grade from the list.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regulatoryapproval',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 1900), ('year__lte', 2100)), name='drugs_regulatoryapproval_year_plausible', violation_error_message='Year must be between 1900 and 2100.'),
+            model_name="regulatoryapproval",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 1900), ("year__lte", 2100)),
+                name="drugs_regulatoryapproval_year_plausible",
+                violation_error_message="Year must be between 1900 and 2100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regulatoryapproval',
-            constraint=models.CheckConstraint(condition=models.Q(('month__isnull', True), models.Q(('month__gte', 1), ('month__lte', 12)), _connector='OR'), name='drugs_regulatoryapproval_month_in_year', violation_error_message='Month must be between 1 and 12.'),
+            model_name="regulatoryapproval",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("month__isnull", True), models.Q(("month__gte", 1), ("month__lte", 12)), _connector="OR"
+                ),
+                name="drugs_regulatoryapproval_month_in_year",
+                violation_error_message="Month must be between 1 and 12.",
+            ),
         ),
     ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from drugs import validators
 from drugs.localization import TranslatableMixin, reading_chinese
+from drugs.models.editing import EditVersioned
 
 
 def split_list(text: str, separator: str = ",") -> list[str]:
@@ -65,7 +66,7 @@ class DrugQuerySet(models.QuerySet):
         return self.filter(pk__in=drug_ids).in_catalogue_order()
 
 
-class Drug(TranslatableMixin, models.Model):
+class Drug(TranslatableMixin, EditVersioned):
     name = models.CharField(
         _("international nonproprietary name"),
         max_length=120,
@@ -243,7 +244,7 @@ class ConditionQuerySet(models.QuerySet):
         return self.filter(Exists(published))
 
 
-class Condition(TranslatableMixin, models.Model):
+class Condition(TranslatableMixin, EditVersioned):
     name = models.CharField(
         max_length=200, unique=True, help_text=_("The condition's usual name, e.g. Alopecia areata.")
     )
@@ -295,7 +296,7 @@ class Agency(models.TextChoices):
     OTHER = "other", _("Other agency")
 
 
-class RegulatoryApproval(TranslatableMixin, models.Model):
+class RegulatoryApproval(TranslatableMixin, EditVersioned):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="approvals")
     agency = models.CharField(max_length=10, choices=Agency.choices)
     indication = models.CharField(

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from drugs.localization import reading_chinese
+from drugs.models.editing import EditVersioned
 
 
 class DisclaimerQuerySet(models.QuerySet):
@@ -12,7 +13,7 @@ class DisclaimerQuerySet(models.QuerySet):
         return self.filter(is_current=True).first()
 
 
-class Disclaimer(models.Model):
+class Disclaimer(EditVersioned):
     version = models.PositiveIntegerField(
         unique=True, help_text=_("Raise it for every new text: visitors must acknowledge each version again.")
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drugs import formatting, validators
 from drugs.localization import TranslatableMixin
 from drugs.models.catalog import Condition, Drug, split_list
+from drugs.models.editing import EditVersioned
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
@@ -27,7 +28,7 @@ class SourceKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Source(models.Model):
+class Source(EditVersioned):
     key = models.SlugField(
         max_length=100,
         unique=True,
@@ -123,7 +124,7 @@ class RelapseProfileQuerySet(models.QuerySet):
         )
 
 
-class RelapseProfile(TranslatableMixin, models.Model):
+class RelapseProfile(TranslatableMixin, EditVersioned):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="relapse_profiles")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="relapse_profiles")
     risk = models.CharField(
@@ -263,7 +264,7 @@ def _percent(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": 100}))
 
 
-class RelapseFinding(TranslatableMixin, models.Model):
+class RelapseFinding(TranslatableMixin, EditVersioned):
     """One measured outcome after stopping, tapering or restarting a drug."""
 
     profile = models.ForeignKey(RelapseProfile, on_delete=models.CASCADE, related_name="findings")

@@ -1,0 +1,92 @@
+"""What changed between two copies of a curated row, in words a curator reads: field, old → new.
+
+Shared by the review page (working copy against public copy), the restore confirmation (now against
+the version to restore) and the refusal of a stale save (what someone else saved meanwhile).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+
+# Bookkeeping, not content: never listed as a change.
+IGNORED_FIELDS = frozenset(
+    {
+        "id",
+        "edit_version",
+        "public_copy_of",
+        "status",
+        "last_edited_by",
+        "last_edited_at",
+        "reviewed_by",
+        "reviewed_on",
+        "created",
+        "updated",
+        "drug",
+        "profile",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowChange:
+    """One row: changed (fields), added or deleted."""
+
+    kind: str  # "changed", "added" or "deleted"
+    label: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+def content_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+
+
+def values_of(instance: models.Model) -> dict:
+    """A row's content as {attname: stored value} (foreign keys as ids, like a reversion Version)."""
+    return {f.attname: getattr(instance, f.attname) for f in content_fields(type(instance))}
+
+
+def display(model: type[models.Model], field_: models.Field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field_.choices:
+        return str(dict(field_.flatchoices).get(value, value))
+    if field_.is_relation:
+        related = field_.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted)"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
+
+
+def field_changes(model: type[models.Model], old: dict, new: dict) -> list[FieldChange]:
+    """Each content field whose value differs, with old and new as the curator reads them."""
+    changes = []
+    for field_ in content_fields(model):
+        before, after = old.get(field_.attname), new.get(field_.attname)
+        if _normal(before) != _normal(after):
+            label = str(field_.verbose_name)
+            changes.append(
+                FieldChange(
+                    label[:1].upper() + label[1:], display(model, field_, before), display(model, field_, after)
+                )
+            )
+    return changes
+
+
+def _normal(value):
+    # "" and None both mean "not given"; 60 and 60.00 are the same figure.
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value))
+    return value

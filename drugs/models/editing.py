@@ -1,0 +1,49 @@
+"""Optimistic locking for curated rows: a save based on an old copy is refused, never applied.
+
+Every curated row carries an edit number that moves on each saved edit. A save states the number
+its form was loaded with; the database changes the row only if that is still the number it holds
+(one conditional UPDATE, so two saves racing each other cannot both win). Writes that do not touch
+content (a status change, saved with update_fields) leave the number alone.
+"""
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class StaleEdit(Exception):
+    """The row changed since the copy being saved was read; nothing was written."""
+
+    def __init__(self, instance: models.Model):
+        super().__init__(f"{instance._meta.verbose_name} {instance.pk} changed since it was read")
+        self.instance = instance
+
+
+class EditVersioned(models.Model):
+    edit_version = models.PositiveIntegerField(
+        _("edit number"),
+        default=1,
+        editable=False,
+        help_text=_("Moves with every saved edit: a form loaded before the last edit cannot overwrite it."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or (update_fields is not None and "edit_version" not in update_fields):
+            return super().save(*args, **kwargs)
+        expected = self.edit_version
+        with transaction.atomic(using=kwargs.get("using")):
+            # Claim the next number first: a concurrent save blocks here, then finds the number gone.
+            claimed = (
+                type(self)._base_manager.filter(pk=self.pk, edit_version=expected).update(edit_version=expected + 1)
+            )
+            if not claimed:
+                raise StaleEdit(self)
+            self.edit_version = expected + 1
+            try:
+                return super().save(*args, **kwargs)
+            except BaseException:
+                self.edit_version = expected
+                raise
