@@ -4,6 +4,7 @@ import copy
 import json
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
@@ -134,3 +135,27 @@ def test_the_seed_file_is_in_the_export_format(seed):
     from drugs.management.commands.load_seed import SEED_DIR
 
     assert (SEED_DIR / "baricitinib.json").read_text(encoding="utf-8") == interchange.export_json()
+
+
+def test_every_model_field_is_exported_or_left_out_with_a_reason():
+    from drugs.interchange import fields
+
+    for model in apps.get_app_config("drugs").get_models():
+        if model in fields.NOT_EXPORTED_MODELS:
+            continue
+        assert model in fields.KEY_ORDER, f"{model.__name__} is neither a section of the file nor left out"
+        exported = fields.exported_fields(model)
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            apart = fields.WRITTEN_APART.get((model, field.name))
+            reason = fields.left_out(model, field.name)
+            assert field.name in exported or apart or reason, (
+                f"{model.__name__}.{field.name} is neither exported nor left out with a reason (interchange/fields.py)"
+            )
+            assert not (field.name in exported and reason), f"{model.__name__}.{field.name} is both"
+
+
+def test_the_derived_field_lists_keep_the_order_files_were_written_in():
+    from drugs.interchange import fields
+
+    for model, order in fields.KEY_ORDER.items():
+        assert fields.exported_fields(model) == order, model.__name__

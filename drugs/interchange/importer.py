@@ -1,21 +1,29 @@
-"""The curated dataset as one JSON document (docs/data-format.md): export, import, seed.
+"""Import: a medinfo/1 document into the database (docs/data-format.md).
 
-Export is deterministic, so export → empty database → import → export gives the same bytes.
-Import is all or nothing: every problem is reported with its record and field, and a file
+All or nothing: every problem is reported with its record and field, and a file
 with any problem changes no row.
 """
 
-import json
 from collections import Counter
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import reversion
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from drugs import workflow
+from drugs.interchange.fields import (
+    APPROVAL_FIELDS,
+    CONDITION_FIELDS,
+    DISCLAIMER_FIELDS,
+    DRUG_FIELDS,
+    EVENT_FIELDS,
+    FINDING_FIELDS,
+    FORMAT,
+    PROFILE_FIELDS,
+    SAME_AS_WORKING,
+    SOURCE_FIELDS,
+)
 from drugs.models import (
     Condition,
     Disclaimer,
@@ -27,191 +35,6 @@ from drugs.models import (
     Source,
 )
 from drugs.services import disclaimer_make_current
-
-FORMAT = "medinfo/1"
-
-DISCLAIMER_FIELDS = ["version", "effective_from", "is_current", "text", "text_original"]
-SOURCE_FIELDS = [
-    "key",
-    "title",
-    "authors",
-    "publisher",
-    "citation",
-    "kind",
-    "url",
-    "publication_year",
-    "accessed_on",
-    "pmid",
-    "doi",
-]
-CONDITION_FIELDS = [
-    "slug",
-    "name",
-    "name_zh",
-    "synonyms",
-    "synonyms_zh",
-    "icd10_code",
-    "snomed_code",
-    "description",
-    "description_zh",
-]
-DRUG_FIELDS = [
-    "slug",
-    "name",
-    "name_zh",
-    "brand_names",
-    "drug_class",
-    "drug_class_zh",
-    "manufacturer",
-    "atc_code",
-    "rxnorm_cui",
-    "summary",
-    "summary_zh",
-    "mechanism",
-    "mechanism_zh",
-    "status",
-    "last_edited_by",
-    "last_edited_at",
-    "reviewed_by",
-    "reviewed_on",
-]
-APPROVAL_FIELDS = ["agency", "indication", "indication_zh", "condition", "year", "month", "note", "source"]
-PROFILE_FIELDS = [
-    "condition",
-    "risk",
-    "risk_qualifier",
-    "risk_qualifier_zh",
-    "factors",
-    "factors_zh",
-    "guidance",
-    "guidance_zh",
-    "not_established",
-    "not_established_zh",
-    "last_reviewed",
-]
-FINDING_FIELDS = [
-    "order",
-    "study_name",
-    "scenario",
-    "measure",
-    "regimen_before",
-    "regimen_after",
-    "outcome_definition",
-    "outcome_definition_zh",
-    "timepoint",
-    "timepoint_unit",
-    "timepoint_note",
-    "proportion",
-    "proportion_upper",
-    "proportion_is_approximate",
-    "ci_low",
-    "ci_high",
-    "events",
-    "total",
-    "relapse_time_median",
-    "relapse_time_low",
-    "relapse_time_high",
-    "relapse_time_unit",
-    "follow_up",
-    "follow_up_unit",
-    "study_design",
-    "evidence_grade",
-    "population",
-    "source",
-    "note",
-    "note_zh",
-    "is_headline",
-    "reviewed_on",
-]
-EVENT_FIELDS = ["at", "action", "user", "note", "four_eyes_override"]
-# The public copy is "working" when readers see exactly the working copy, else a drug record of its own.
-SAME_AS_WORKING = "working"
-
-
-# Export
-
-
-def _plain(value):
-    """One JSON spelling for each value: decimals keep their stored places, times are UTC."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def _record(instance, fields: list[str]) -> dict:
-    record = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        if field.is_relation:
-            related = getattr(instance, name)
-            record[name] = None if related is None else getattr(related, _natural_key(field.related_model))
-        else:
-            record[name] = _plain(getattr(instance, name))
-    return record
-
-
-def _natural_key(model) -> str:
-    return {Source: "key", Condition: "slug", get_user_model(): get_user_model().USERNAME_FIELD}[model]
-
-
-def _sorted(records: list[dict], *keys: str) -> list[dict]:
-    """Sorted in Python, so the order never depends on a database's collation or NULL ordering."""
-    return sorted(records, key=lambda r: tuple((r[k] is not None, r[k] if r[k] is not None else 0) for k in keys))
-
-
-def _drug_record(drug: Drug) -> dict:
-    findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
-    profiles = drug.relapse_profiles.select_related("condition").prefetch_related(
-        models.Prefetch("findings", queryset=findings)
-    )
-    approvals = drug.approvals.select_related("condition", "source").order_by("id")
-    return {
-        **_record(drug, DRUG_FIELDS),
-        "approvals": _sorted([_record(a, APPROVAL_FIELDS) for a in approvals], "year", "month", "agency", "indication"),
-        "profiles": _sorted(
-            [
-                {**_record(p, PROFILE_FIELDS), "findings": [_record(f, FINDING_FIELDS) for f in p.findings.all()]}
-                for p in profiles
-            ],
-            "condition",
-        ),
-    }
-
-
-def export_data() -> dict:
-    drugs = []
-    for drug in Drug.objects.working().select_related("last_edited_by", "reviewed_by"):
-        record = _drug_record(drug)
-        public = Drug.objects.filter(public_copy_of=drug).first()
-        if public is None:
-            record["public_copy"] = None
-        else:
-            public_record = _drug_record(public)
-            record["public_copy"] = (
-                SAME_AS_WORKING if public_record == {**record, "status": "published"} else public_record
-            )
-        record["editors_since_review"] = sorted(user.get_username() for user in drug.editors_since_review.all())
-        events = drug.events.select_related("user").order_by("at", "id")
-        record["events"] = [_record(e, EVENT_FIELDS) for e in events]
-        drugs.append(record)
-    return {
-        "format": FORMAT,
-        "disclaimers": _sorted([_record(d, DISCLAIMER_FIELDS) for d in Disclaimer.objects.all()], "version"),
-        "sources": _sorted([_record(s, SOURCE_FIELDS) for s in Source.objects.all()], "key"),
-        "conditions": _sorted([_record(c, CONDITION_FIELDS) for c in Condition.objects.all()], "slug"),
-        "drugs": _sorted(drugs, "slug"),
-    }
-
-
-def export_json() -> str:
-    return json.dumps(export_data(), ensure_ascii=False, indent=2) + "\n"
-
-
-# Import
 
 
 class ImportRefused(Exception):
