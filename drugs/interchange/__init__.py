@@ -7,6 +7,6 @@ with any problem changes no row.
 
 from drugs.interchange.export import export_data, export_json
 from drugs.interchange.fields import FORMAT, SAME_AS_WORKING
-from drugs.interchange.importer import ImportRefused, import_data
+from drugs.interchange.importer import ImportRefused, import_data, read_document
 
-__all__ = ["FORMAT", "SAME_AS_WORKING", "ImportRefused", "export_data", "export_json", "import_data"]
+__all__ = ["FORMAT", "SAME_AS_WORKING", "ImportRefused", "export_data", "export_json", "import_data", "read_document"]
