@@ -2,13 +2,25 @@
 
 import copy
 import json
+from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from reversion.models import Revision
 
 from drugs import interchange, services
-from drugs.models import Acknowledgment, Condition, Disclaimer, Drug, RelapseFinding, Source
+from drugs.models import (
+    Acknowledgment,
+    Condition,
+    Disclaimer,
+    Drug,
+    RegulatoryApproval,
+    RelapseFinding,
+    RelapseProfile,
+    Source,
+)
 from tests.conftest import logged_in
 from tests.test_seed import snapshot
 from tests.test_workflow import edit_figure_in_admin, seeded_finding
@@ -134,3 +146,65 @@ def test_the_seed_file_is_in_the_export_format(seed):
     from drugs.management.commands.load_seed import SEED_DIR
 
     assert (SEED_DIR / "baricitinib.json").read_text(encoding="utf-8") == interchange.export_json()
+
+
+SHARED_MODELS = {Source, Condition, Disclaimer}
+MONOGRAPH_MODELS = {Drug, RelapseProfile, RelapseFinding, RegulatoryApproval}
+
+
+def models_per_revision() -> list[list]:
+    return [
+        [version.content_type.model_class() for version in revision.version_set.all()]
+        for revision in Revision.objects.prefetch_related("version_set__content_type")
+    ]
+
+
+def test_loading_the_seed_keeps_shared_rows_and_each_drug_in_revisions_of_their_own(db):
+    call_command("load_seed", stdout=StringIO())
+    revisions = models_per_revision()
+    assert revisions, "the seed joins the history"
+    for models in revisions:
+        assert not (set(models) & SHARED_MODELS and set(models) & MONOGRAPH_MODELS), models
+        assert len([m for m in models if m in SHARED_MODELS]) <= 1, "each shared row has its own revision"
+        assert models.count(Drug) <= 1
+
+
+def test_an_import_of_two_drugs_keeps_each_drug_in_its_own_revision(seed):
+    data = json.loads(interchange.export_json())
+    twin = copy.deepcopy(data["drugs"][0])
+    twin.update(slug="baricitinib-twin", name="baricitinib twin")
+    twin["public_copy"] = "working"
+    data["drugs"].append(twin)
+    empty_the_database()
+    Revision.objects.all().delete()
+    interchange.import_data(data)
+    revisions = models_per_revision()
+    drug_revisions = [models for models in revisions if Drug in models]
+    assert len(drug_revisions) == 2
+    for models in revisions:
+        assert models.count(Drug) <= 1
+        assert not (set(models) & SHARED_MODELS and set(models) & MONOGRAPH_MODELS), models
+
+
+def test_every_model_field_is_exported_or_left_out_with_a_reason():
+    from drugs.interchange import fields
+
+    for model in apps.get_app_config("drugs").get_models():
+        if model in fields.NOT_EXPORTED_MODELS:
+            continue
+        assert model in fields.KEY_ORDER, f"{model.__name__} is neither a section of the file nor left out"
+        exported = fields.exported_fields(model)
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            apart = fields.WRITTEN_APART.get((model, field.name))
+            reason = fields.left_out(model, field.name)
+            assert field.name in exported or apart or reason, (
+                f"{model.__name__}.{field.name} is neither exported nor left out with a reason (interchange/fields.py)"
+            )
+            assert not (field.name in exported and reason), f"{model.__name__}.{field.name} is both"
+
+
+def test_the_derived_field_lists_keep_the_order_files_were_written_in():
+    from drugs.interchange import fields
+
+    for model, order in fields.KEY_ORDER.items():
+        assert fields.exported_fields(model) == order, model.__name__

@@ -1,8 +1,7 @@
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
-from drugs.interchange import ImportRefused, import_data
+from drugs.interchange import ImportRefused, import_data, read_document
+from drugs.interchange.importer import MAX_FILE_BYTES
 
 
 class Command(BaseCommand):
@@ -16,12 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, json.JSONDecodeError) as error:
-            raise CommandError(f"{path}: {error}") from error
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)  # one byte more tells an oversized file without reading it all
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from error
         try:
-            import_data(data)
+            import_data(read_document(raw))
         except ImportRefused as refused:
             raise CommandError(
                 f"{path}: nothing was imported; fix these {len(refused.problems)} problem(s):\n"

@@ -1,9 +1,8 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from drugs.interchange import ImportRefused, import_data
+from drugs.interchange import ImportRefused, import_data, read_document
 from drugs.models import Drug, RelapseFinding, Source
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
@@ -18,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for path in sorted(SEED_DIR.glob("*.json")):
             try:
-                import_data(json.loads(path.read_text(encoding="utf-8")), keep_existing=True)
+                import_data(read_document(path.read_bytes()), keep_existing=True)
             except ImportRefused as refused:
                 raise CommandError(f"{path.name}:\n" + "\n".join(refused.problems)) from refused
             self.stdout.write(f"Loaded {path.name}")

@@ -1,0 +1,98 @@
+"""Export: the whole curated dataset as one deterministic JSON document (docs/data-format.md)."""
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.db import models
+
+from drugs.interchange.fields import (
+    APPROVAL_FIELDS,
+    CONDITION_FIELDS,
+    DISCLAIMER_FIELDS,
+    DRUG_FIELDS,
+    EVENT_FIELDS,
+    FINDING_FIELDS,
+    FORMAT,
+    PROFILE_FIELDS,
+    SAME_AS_WORKING,
+    SOURCE_FIELDS,
+    natural_key,
+)
+from drugs.models import Condition, Disclaimer, Drug, RelapseFinding, Source
+
+
+def _plain(value):
+    """One JSON spelling for each value: decimals keep their stored places, times are UTC."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _record(instance, fields: list[str]) -> dict:
+    record = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            related = getattr(instance, name)
+            record[name] = None if related is None else getattr(related, natural_key(field.related_model))
+        else:
+            record[name] = _plain(getattr(instance, name))
+    return record
+
+
+def _sorted(records: list[dict], *keys: str) -> list[dict]:
+    """Sorted in Python, so the order never depends on a database's collation or NULL ordering."""
+    return sorted(records, key=lambda r: tuple((r[k] is not None, r[k] if r[k] is not None else 0) for k in keys))
+
+
+def _drug_record(drug: Drug) -> dict:
+    findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
+    profiles = drug.relapse_profiles.select_related("condition").prefetch_related(
+        models.Prefetch("findings", queryset=findings)
+    )
+    approvals = drug.approvals.select_related("condition", "source").order_by("id")
+    return {
+        **_record(drug, DRUG_FIELDS),
+        "approvals": _sorted([_record(a, APPROVAL_FIELDS) for a in approvals], "year", "month", "agency", "indication"),
+        "profiles": _sorted(
+            [
+                {**_record(p, PROFILE_FIELDS), "findings": [_record(f, FINDING_FIELDS) for f in p.findings.all()]}
+                for p in profiles
+            ],
+            "condition",
+        ),
+    }
+
+
+def export_data() -> dict:
+    drugs = []
+    for drug in Drug.objects.working().select_related("last_edited_by", "reviewed_by"):
+        record = _drug_record(drug)
+        public = Drug.objects.filter(public_copy_of=drug).first()
+        if public is None:
+            record["public_copy"] = None
+        else:
+            public_record = _drug_record(public)
+            record["public_copy"] = (
+                SAME_AS_WORKING if public_record == {**record, "status": "published"} else public_record
+            )
+        record["editors_since_review"] = sorted(user.get_username() for user in drug.editors_since_review.all())
+        events = drug.events.select_related("user").order_by("at", "id")
+        record["events"] = [_record(e, EVENT_FIELDS) for e in events]
+        drugs.append(record)
+    return {
+        "format": FORMAT,
+        "disclaimers": _sorted([_record(d, DISCLAIMER_FIELDS) for d in Disclaimer.objects.all()], "version"),
+        "sources": _sorted([_record(s, SOURCE_FIELDS) for s in Source.objects.all()], "key"),
+        "conditions": _sorted([_record(c, CONDITION_FIELDS) for c in Condition.objects.all()], "slug"),
+        "drugs": _sorted(drugs, "slug"),
+    }
+
+
+def export_json() -> str:
+    return json.dumps(export_data(), ensure_ascii=False, indent=2) + "\n"
