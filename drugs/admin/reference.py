@@ -49,11 +49,15 @@ class SourceAdmin(ReferenceDataAdmin):
     search_fields = ["key", "title", "authors", "publisher", "doi", "pmid", "url"]
     # A pasted address without a scheme is taken as https, never http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    prepopulated_fields = {"key": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "key", "authors", "publisher", "citation", "kind", "publication_year"]}),
         (_("Where to find it (at least one)"), {"fields": ["url", "doi", "pmid", "accessed_on"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Exports, imports and FHIR Citation ids name a source by its key: once saved, it stays.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "key"] if obj is not None else fields
 
 
 @admin.register(Disclaimer)
