@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from drugs import services
+from drugs import services, validators
 from drugs.admin.history import CuratedVersionAdmin
 from drugs.models import (
     Condition,
@@ -53,6 +53,10 @@ class SourceAdmin(ReferenceDataAdmin):
         (None, {"fields": ["title", "key", "authors", "publisher", "citation", "kind", "publication_year"]}),
         (_("Where to find it (at least one)"), {"fields": ["url", "doi", "pmid", "accessed_on"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A DOI or PMID is searched for as it is pasted (a doi.org link, "doi:…", "PMID: …"); it is stored bare.
+        return super().get_search_results(request, queryset, validators.bare_pmid(validators.bare_doi(search_term)))
 
     def get_readonly_fields(self, request, obj=None):
         # Exports, imports and FHIR Citation ids name a source by its key: once saved, it stays.

@@ -77,6 +77,31 @@ def _key_title(title: str) -> str:
     return "-".join(words[:3])
 
 
+class _TidiedCharField(models.CharField):
+    """Text tidied as it is pasted (a link, a label), before its format is checked or it is stored.
+
+    to_python runs in full_clean and, through get_prep_value, on every save and lookup; the form field has no
+    length limit of its own, so a pasted 'PMID: 39141364' is not cut short before it is tidied to 39141364.
+    """
+
+    tidy = staticmethod(str.strip)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.tidy(value) if value else value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{**kwargs, "max_length": None})
+
+
+class DoiField(_TidiedCharField):
+    tidy = staticmethod(validators.bare_doi)
+
+
+class PmidField(_TidiedCharField):
+    tidy = staticmethod(validators.bare_pmid)
+
+
 class Source(models.Model):
     key = models.SlugField(
         max_length=100,
@@ -112,8 +137,8 @@ class Source(models.Model):
     accessed_on = models.DateField(
         _("date accessed"), null=True, blank=True, help_text=_("When a curator last read it (web pages).")
     )
-    pmid = models.CharField(_("PMID"), max_length=9, blank=True, validators=[validators.pmid])
-    doi = models.CharField(_("DOI"), max_length=200, blank=True, validators=[validators.doi])
+    pmid = PmidField(_("PMID"), max_length=9, blank=True, validators=[validators.pmid])
+    doi = DoiField(_("DOI"), max_length=200, blank=True, validators=[validators.doi])
 
     class Meta:
         ordering = ["publisher", "title"]
