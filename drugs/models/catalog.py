@@ -1,8 +1,10 @@
 """Drugs and the conditions they treat."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +65,9 @@ class DrugQuerySet(models.QuerySet):
     def among(self, drug_ids: list[int]):
         """These drugs (e.g. search results from drugs/search.py), in the catalogue's order."""
         return self.filter(pk__in=drug_ids).in_catalogue_order()
+
+
+DUPLICATE_NAME = _("A drug with this name already exists: edit that one.")
 
 
 class Drug(TranslatableMixin, models.Model):
@@ -157,11 +162,12 @@ class Drug(TranslatableMixin, models.Model):
                 name="drugs_drug_unique_slug",
                 violation_error_message=_("Another drug already uses this slug: choose another."),
             ),
+            # Case-blind: "Tofacitinib" beside "tofacitinib" would be two monographs of one drug.
             models.UniqueConstraint(
-                fields=["name"],
+                Lower("name"),
                 condition=Q(public_copy_of__isnull=True),
-                name="drugs_drug_unique_name",
-                violation_error_message=_("A drug with this name already exists: edit that one."),
+                name="drugs_drug_unique_name_ci",
+                violation_error_message=DUPLICATE_NAME,
             ),
             models.UniqueConstraint(
                 fields=["slug"],
@@ -176,6 +182,20 @@ class Drug(TranslatableMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("drugs:drug_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """The case-blind name rule again, on the name field: a constraint on an expression can only
+        report a form-wide error."""
+        super().clean()
+        if self.public_copy_of_id is None and self.name:
+            same_name = (
+                Drug.objects.working()
+                .alias(lower_name=Lower("name"))
+                .filter(lower_name=Lower(Value(self.name)))
+                .exclude(pk=self.pk)
+            )
+            if same_name.exists():
+                raise ValidationError({"name": DUPLICATE_NAME}, code="unique")
 
     @property
     def relapse_profiles_with_findings(self):
