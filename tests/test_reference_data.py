@@ -141,6 +141,12 @@ def test_the_citation_help_text_leaves_the_year_to_its_own_field(admin_client):
     assert "2024;160(10)" not in page
 
 
+def test_a_citation_typed_with_its_year_is_saved_without_it(admin_client):
+    response = add_source(admin_client, publication_year="2024", citation="2024;160(10):1075–1081")
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Source.objects.get().citation == "160(10):1075–1081"
+
+
 def test_no_seed_citation_repeats_its_year():
     data = json.loads((SEED_DIR / "baricitinib.json").read_text(encoding="utf-8"))
     for source in data["sources"]:

@@ -118,7 +118,9 @@ class Source(models.Model):
         max_length=200, help_text=_("Journal or organisation, e.g. JAMA Dermatology, FDA, Eli Lilly and Company.")
     )
     citation = models.CharField(
-        max_length=200, blank=True, help_text=_("Volume, issue and pages, e.g. 2024;160(10):1075–1081.")
+        max_length=200,
+        blank=True,
+        help_text=_("Volume, issue and pages, e.g. 160(10):1075–1081 (the year is its own field)."),
     )
     kind = models.CharField(max_length=30, choices=SourceKind.choices)
     url = models.URLField(
@@ -172,6 +174,7 @@ class Source(models.Model):
             raise ValidationError({"url": _("Give at least one of URL, DOI or PMID so a reader can find the source.")})
         if not self.key:
             self.key = self.new_key()
+        self.citation = self.citation_without_year
 
     def new_key(self) -> str:
         """A free key in the form <first author>-<year>-<short title>, e.g. king-2024-brave-aa1.
@@ -204,6 +207,17 @@ class Source(models.Model):
         lead = f"{lead} et al., " if lead and "," in self.authors else (f"{lead}, " if lead else "")
         year = f" {self.publication_year}" if self.publication_year else ""
         return f"{lead}{self.publisher}{year}"
+
+    @property
+    def citation_without_year(self) -> str:
+        """The citation without a leading "<publication year>;", which older data repeated from the year field."""
+        year = f"{self.publication_year};"
+        return self.citation.removeprefix(year).lstrip() if self.publication_year else self.citation
+
+    @property
+    def year_and_citation(self) -> str:
+        """'2024;160(10):1075–1081': the year once, then volume, issue and pages, as references print them."""
+        return ";".join(part for part in (str(self.publication_year or ""), self.citation_without_year) if part)
 
     @property
     def link(self) -> str:
