@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +56,34 @@ class DrugQuerySet(models.QuerySet):
             Prefetch("relapse_profiles", queryset=profiles),
             Prefetch("approvals", queryset=RegulatoryApproval.objects.select_related("source")),
             Prefetch("events" if preview else "public_copy_of__events", queryset=publications, to_attr="publications"),
+        )
+
+    def awaiting_review(self):
+        """Working copies in review, longest waiting first, each with who submitted it and when
+        (submitted_by, submitted_at: the latest submission, one subquery each, whatever the queue's length)."""
+        from drugs.models.review import MonographEvent
+
+        submissions = MonographEvent.objects.filter(
+            drug=OuterRef("pk"), action=MonographEvent.Action.SUBMITTED
+        ).order_by("-at", "-id")
+        return (
+            self.working()
+            .filter(status=MonographStatus.IN_REVIEW)
+            .annotate(
+                submitted_at=Subquery(submissions.values("at")[:1]),
+                submitted_by=Subquery(submissions.values("user__username")[:1]),
+            )
+            .order_by(F("submitted_at").asc(nulls_first=True), "pk")
+        )
+
+    def drafts_of(self, user):
+        """Drafts this user changed since the last publication, latest change first."""
+        return (
+            self.working()
+            .filter(status=MonographStatus.DRAFT)
+            .filter(Q(last_edited_by=user) | Q(editors_since_review=user))
+            .distinct()
+            .order_by(F("last_edited_at").desc(nulls_last=True), "pk")
         )
 
     def in_catalogue_order(self):
