@@ -290,8 +290,7 @@ def _citation(source: Source) -> dict:
 def _reference_text(source: Source) -> str:
     """The reference as a reader would cite it: authors. Title. Publisher. Year;volume:pages. doi."""
     parts = [source.authors, source.title, source.publisher]
-    details = "; ".join(filter(None, [str(source.publication_year or ""), source.citation]))
-    parts.append(details)
+    parts.append(source.year_and_citation)
     if source.doi:
         parts.append(f"doi:{source.doi}")
     if source.pmid:

@@ -133,8 +133,8 @@ def test_slugs_are_unique():
         (make_drug, "rxnorm_cui", "RX123"),
         (make_condition, "icd10_code", "L639"),
         (make_condition, "snomed_code", "12"),
-        (make_source, "doi", "https://doi.org/10.1001/x"),
-        (make_source, "pmid", "PMID39141364"),
+        (make_source, "doi", "https://example.org/10.1001/x"),  # a doi.org link is tidied to its DOI
+        (make_source, "pmid", "PMC1234567"),  # "PMID: 39141364" is tidied to its number
     ],
 )
 def test_malformed_codes_are_refused_with_an_example_of_the_right_format(model_factory, field, value):

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from drugs import services
+from drugs import services, validators
 from drugs.admin.history import CuratedVersionAdmin
 from drugs.models import (
     Condition,
@@ -50,11 +50,19 @@ class SourceAdmin(ReferenceDataAdmin):
     search_fields = ["key", "title", "authors", "publisher", "doi", "pmid", "url"]
     # A pasted address without a scheme is taken as https, never http.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    prepopulated_fields = {"key": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "key", "authors", "publisher", "citation", "kind", "publication_year"]}),
         (_("Where to find it (at least one)"), {"fields": ["url", "doi", "pmid", "accessed_on"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A DOI or PMID is searched for as it is pasted (a doi.org link, "doi:…", "PMID: …"); it is stored bare.
+        return super().get_search_results(request, queryset, validators.bare_pmid(validators.bare_doi(search_term)))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Exports, imports and FHIR Citation ids name a source by its key: once saved, it stays.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "key"] if obj is not None else fields
 
 
 @admin.register(Disclaimer)

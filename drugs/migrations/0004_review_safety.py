@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("drugs", "0001_initial"),
+        ("drugs", "0003_reference_data"),
     ]
 
     operations = [

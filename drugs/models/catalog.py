@@ -1,8 +1,10 @@
 """Drugs and the conditions they treat."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +59,34 @@ class DrugQuerySet(models.QuerySet):
             Prefetch("events" if preview else "public_copy_of__events", queryset=publications, to_attr="publications"),
         )
 
+    def awaiting_review(self):
+        """Working copies in review, longest waiting first, each with who submitted it and when
+        (submitted_by, submitted_at: the latest submission, one subquery each, whatever the queue's length)."""
+        from drugs.models.review import MonographEvent
+
+        submissions = MonographEvent.objects.filter(
+            drug=OuterRef("pk"), action=MonographEvent.Action.SUBMITTED
+        ).order_by("-at", "-id")
+        return (
+            self.working()
+            .filter(status=MonographStatus.IN_REVIEW)
+            .annotate(
+                submitted_at=Subquery(submissions.values("at")[:1]),
+                submitted_by=Subquery(submissions.values("user__username")[:1]),
+            )
+            .order_by(F("submitted_at").asc(nulls_first=True), "pk")
+        )
+
+    def drafts_of(self, user):
+        """Drafts this user changed since the last publication, latest change first."""
+        return (
+            self.working()
+            .filter(status=MonographStatus.DRAFT)
+            .filter(Q(last_edited_by=user) | Q(editors_since_review=user))
+            .distinct()
+            .order_by(F("last_edited_at").desc(nulls_last=True), "pk")
+        )
+
     def in_catalogue_order(self):
         """Alphabetical, as lists and search results show drugs (pk breaks ties the same way everywhere)."""
         return self.order_by("name", "pk")
@@ -64,6 +94,9 @@ class DrugQuerySet(models.QuerySet):
     def among(self, drug_ids: list[int]):
         """These drugs (e.g. search results from drugs/search.py), in the catalogue's order."""
         return self.filter(pk__in=drug_ids).in_catalogue_order()
+
+
+DUPLICATE_NAME = _("A drug with this name already exists: edit that one.")
 
 
 class Drug(TranslatableMixin, EditVersioned):
@@ -158,11 +191,12 @@ class Drug(TranslatableMixin, EditVersioned):
                 name="drugs_drug_unique_slug",
                 violation_error_message=_("Another drug already uses this slug: choose another."),
             ),
+            # Case-blind: "Tofacitinib" beside "tofacitinib" would be two monographs of one drug.
             models.UniqueConstraint(
-                fields=["name"],
+                Lower("name"),
                 condition=Q(public_copy_of__isnull=True),
-                name="drugs_drug_unique_name",
-                violation_error_message=_("A drug with this name already exists: edit that one."),
+                name="drugs_drug_unique_name_ci",
+                violation_error_message=DUPLICATE_NAME,
             ),
             models.UniqueConstraint(
                 fields=["slug"],
@@ -177,6 +211,20 @@ class Drug(TranslatableMixin, EditVersioned):
 
     def get_absolute_url(self) -> str:
         return reverse("drugs:drug_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """The case-blind name rule again, on the name field: a constraint on an expression can only
+        report a form-wide error."""
+        super().clean()
+        if self.public_copy_of_id is None and self.name:
+            same_name = (
+                Drug.objects.working()
+                .alias(lower_name=Lower("name"))
+                .filter(lower_name=Lower(Value(self.name)))
+                .exclude(pk=self.pk)
+            )
+            if same_name.exists():
+                raise ValidationError({"name": DUPLICATE_NAME}, code="unique")
 
     @property
     def relapse_profiles_with_findings(self):

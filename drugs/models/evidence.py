@@ -1,11 +1,13 @@
 """The evidence behind every figure: sources, relapse profiles and findings."""
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,11 +30,88 @@ class SourceKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,}[A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+# Words a short title skips (English titles; a title in another language simply keeps its first words).
+_MINOR_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "during",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "over",
+        "the",
+        "to",
+        "under",
+        "versus",
+        "vs",
+        "with",
+        "without",
+    ]
+)
+
+
+def _key_author(authors: str, publisher: str) -> str:
+    """'King B, Ko J, et al.' -> 'king'; 'van der Berg AC' -> 'van-der-berg'; no authors: the publisher's first word."""
+    if authors.strip():
+        names = authors.split(",")[0].split()
+        if len(names) > 1 and names[-1].isupper() and len(names[-1]) <= 3:
+            names = names[:-1]
+        return slugify(" ".join(names))
+    return slugify(publisher.split()[0]) if publisher.strip() else ""
+
+
+def _key_title(title: str) -> str:
+    acronym = _ACRONYM.search(title)
+    if acronym:
+        return slugify(acronym.group())
+    words = [word for word in slugify(title).split("-") if word not in _MINOR_WORDS]
+    return "-".join(words[:3])
+
+
+class _TidiedCharField(models.CharField):
+    """Text tidied as it is pasted (a link, a label), before its format is checked or it is stored.
+
+    to_python runs in full_clean and, through get_prep_value, on every save and lookup; the form field has no
+    length limit of its own, so a pasted 'PMID: 39141364' is not cut short before it is tidied to 39141364.
+    """
+
+    tidy = staticmethod(str.strip)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.tidy(value) if value else value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{**kwargs, "max_length": None})
+
+
+class DoiField(_TidiedCharField):
+    tidy = staticmethod(validators.bare_doi)
+
+
+class PmidField(_TidiedCharField):
+    tidy = staticmethod(validators.bare_pmid)
+
+
 class Source(EditVersioned):
     key = models.SlugField(
         max_length=100,
         unique=True,
-        help_text=_("A short unique name for exports and citations, e.g. king-2024-brave-aa1-withdrawal."),
+        blank=True,
+        help_text=_(
+            "A short unique name for exports and citations, e.g. king-2024-brave-aa1. Leave empty to have it made "
+            "from the first author, the year and the title. It cannot be changed once saved."
+        ),
     )
     title = models.CharField(max_length=500, help_text=_("The article or page title, as published."))
     authors = models.CharField(max_length=300, blank=True, help_text=_("e.g. King B, Ko J, Forman S, et al."))
@@ -40,7 +119,9 @@ class Source(EditVersioned):
         max_length=200, help_text=_("Journal or organisation, e.g. JAMA Dermatology, FDA, Eli Lilly and Company.")
     )
     citation = models.CharField(
-        max_length=200, blank=True, help_text=_("Volume, issue and pages, e.g. 2024;160(10):1075–1081.")
+        max_length=200,
+        blank=True,
+        help_text=_("Volume, issue and pages, e.g. 160(10):1075–1081 (the year is its own field)."),
     )
     kind = models.CharField(max_length=30, choices=SourceKind.choices)
     url = models.URLField(
@@ -59,8 +140,8 @@ class Source(EditVersioned):
     accessed_on = models.DateField(
         _("date accessed"), null=True, blank=True, help_text=_("When a curator last read it (web pages).")
     )
-    pmid = models.CharField(_("PMID"), max_length=9, blank=True, validators=[validators.pmid])
-    doi = models.CharField(_("DOI"), max_length=200, blank=True, validators=[validators.doi])
+    pmid = PmidField(_("PMID"), max_length=9, blank=True, validators=[validators.pmid])
+    doi = DoiField(_("DOI"), max_length=200, blank=True, validators=[validators.doi])
 
     class Meta:
         ordering = ["publisher", "title"]
@@ -83,10 +164,42 @@ class Source(EditVersioned):
         year = f" ({self.publication_year})" if self.publication_year else ""
         return f"{self.short_label}{year}: {self.title}"[:200]
 
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = self.new_key()
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if not (self.url or self.doi or self.pmid):
             raise ValidationError({"url": _("Give at least one of URL, DOI or PMID so a reader can find the source.")})
+        if not self.key:
+            self.key = self.new_key()
+        self.citation = self.citation_without_year
+
+    def new_key(self) -> str:
+        """A free key in the form <first author>-<year>-<short title>, e.g. king-2024-brave-aa1.
+
+        The first author's surname (their initials dropped), else the publisher's first word; the year when there
+        is one; then the study acronym when the title names one (an all-capitals word with a hyphen, such as
+        BRAVE-AA1 or RA-BEYOND), else the title's first three words that are not "of", "the", "in" and the like.
+        ASCII and lower case; "-2", "-3" and so on are added until no other source has it.
+        """
+        base = "-".join(
+            part
+            for part in (
+                _key_author(self.authors, self.publisher),
+                str(self.publication_year or ""),
+                _key_title(self.title),
+            )
+            if part
+        )
+        base = base[:90].strip("-") or "source"
+        key, n = base, 1
+        while Source.objects.filter(key=key).exclude(pk=self.pk).exists():
+            n += 1
+            key = f"{base}-{n}"
+        return key
 
     @property
     def short_label(self) -> str:
@@ -95,6 +208,17 @@ class Source(EditVersioned):
         lead = f"{lead} et al., " if lead and "," in self.authors else (f"{lead}, " if lead else "")
         year = f" {self.publication_year}" if self.publication_year else ""
         return f"{lead}{self.publisher}{year}"
+
+    @property
+    def citation_without_year(self) -> str:
+        """The citation without a leading "<publication year>;", which older data repeated from the year field."""
+        year = f"{self.publication_year};"
+        return self.citation.removeprefix(year).lstrip() if self.publication_year else self.citation
+
+    @property
+    def year_and_citation(self) -> str:
+        """'2024;160(10):1075–1081': the year once, then volume, issue and pages, as references print them."""
+        return ";".join(part for part in (str(self.publication_year or ""), self.citation_without_year) if part)
 
     @property
     def link(self) -> str:
