@@ -1,13 +1,15 @@
 """Curators build monographs in the admin; bad input is refused with a message and nothing is lost."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from drugs import services
 from drugs.models import (
-    Acknowledgment,
+    AcknowledgmentTally,
     Condition,
     Disclaimer,
     Drug,
@@ -63,7 +65,7 @@ def filled(db):
     make_disclaimer()
     finding = make_finding()
     RegulatoryApproval.objects.create(drug=finding.profile.drug, agency="FDA", indication="Test indication", year=2022)
-    Acknowledgment.objects.create(disclaimer=Disclaimer.objects.current(), role="nurse")
+    services.acknowledgment_record(disclaimer=Disclaimer.objects.current(), role="nurse")
     MonographEvent.objects.create(drug=finding.profile.drug, action="submitted")
     return finding
 
@@ -72,7 +74,7 @@ def filled(db):
 def test_staff_can_open_every_list_add_and_change_page(admin_client, filled, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     assert admin_client.get(admin_url(model, "changelist"), {"q": "test"}).status_code == 200
-    expected_add = 403 if model in (Acknowledgment, MonographEvent) else 200
+    expected_add = 403 if model in (AcknowledgmentTally, MonographEvent) else 200
     assert admin_client.get(admin_url(model, "add")).status_code == expected_add
     obj = model.objects.first()
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
@@ -219,10 +221,23 @@ def test_the_wording_of_a_disclaimer_visitors_have_seen_cannot_be_changed(admin_
 
 
 def test_acknowledgment_audit_is_read_only_and_holds_no_personal_data(admin_client, filled):
-    ack = Acknowledgment.objects.get()
-    assert admin_client.get(admin_url(Acknowledgment, "delete", ack.pk)).status_code == 403
-    field_names = {f.name for f in Acknowledgment._meta.get_fields()}
-    assert field_names == {"id", "created", "disclaimer", "role"}
+    tally = AcknowledgmentTally.objects.get()
+    assert admin_client.get(admin_url(AcknowledgmentTally, "delete", tally.pk)).status_code == 403
+    field_names = {f.name for f in AcknowledgmentTally._meta.get_fields()}
+    assert field_names == {"id", "day", "disclaimer", "role", "count"}
+
+
+def test_the_acknowledgment_audit_lists_day_version_role_and_count(admin_client, filled):
+    earlier = make_disclaimer(version=7, current=False)
+    for _ in range(3):
+        services.acknowledgment_record(disclaimer=earlier, role="pharmacist")
+    page = admin_client.get(admin_url(AcknowledgmentTally, "changelist")).content.decode()
+    page = page[page.index('id="result_list"') :]
+    headers = re.findall(r'<div class="text">(?:<a[^>]*>|<span>)?([^<]+)<', page)
+    assert headers == ["Day", "Disclaimer version", "Stated role", "Acknowledgments"]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL) if "Pharmacist" in r)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+    assert cells[-3:] == ["7", "Pharmacist", "3"]
 
 
 def test_drug_change_page_links_to_the_public_monograph(admin_client, filled):

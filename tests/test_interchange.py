@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from drugs import interchange, services
-from drugs.models import Acknowledgment, Condition, Disclaimer, Drug, RelapseFinding, Source
+from drugs.models import AcknowledgmentTally, Condition, Disclaimer, Drug, RelapseFinding, Source
 from tests.conftest import logged_in
 from tests.test_seed import snapshot
 from tests.test_workflow import edit_figure_in_admin, seeded_finding
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def empty_the_database():
-    Acknowledgment.objects.all().delete()
+    AcknowledgmentTally.objects.all().delete()
     Drug.objects.all().delete()
     Source.objects.all().delete()
     Condition.objects.all().delete()
