@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from drugs import services
@@ -244,3 +245,104 @@ def test_drug_change_page_links_to_the_public_monograph(admin_client, filled):
     drug = filled.profile.drug
     response = admin_client.get(admin_url(Drug, "change", drug.pk))
     assert "View on site" in response.content.decode()
+
+
+def input_tag(page: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert match, f"no input named {name}"
+    return match.group(0)
+
+
+def test_no_admin_form_offers_a_number_input_that_could_change_what_a_curator_types(admin_client, filled):
+    opened = []
+    for model in CURATED_MODELS:
+        for url in [admin_url(model, "add"), admin_url(model, "change", model.objects.first().pk)]:
+            response = admin_client.get(url)
+            if response.status_code == 403:  # the audit trails cannot be added to
+                continue
+            assert response.status_code == 200, url
+            assert 'type="number"' not in response.content.decode(), url
+            opened.append(url)
+    assert admin_url(RelapseProfile, "change", filled.profile_id) in opened
+
+
+def test_every_figure_is_a_text_input_with_a_numeric_keyboard_in_forms_and_inlines(admin_client, filled):
+    finding_page = admin_client.get(admin_url(RelapseFinding, "change", filled.pk)).content.decode()
+    profile_page = admin_client.get(admin_url(RelapseProfile, "change", filled.profile_id)).content.decode()
+    drug_page = admin_client.get(admin_url(Drug, "change", filled.profile.drug_id)).content.decode()
+    source_page = admin_client.get(admin_url(Source, "add")).content.decode()
+    disclaimer_page = admin_client.get(admin_url(Disclaimer, "add")).content.decode()
+    decimals = ["timepoint", "proportion", "proportion_upper", "ci_low", "ci_high", "follow_up"]
+    decimals += ["relapse_time_median", "relapse_time_low", "relapse_time_high"]
+    expected = [
+        *((finding_page, name, "decimal") for name in decimals),
+        *((profile_page, f"findings-0-{name}", "decimal") for name in decimals),
+        *(
+            (page, f"{prefix}{name}", "numeric")
+            for page, prefix in [(finding_page, ""), (profile_page, "findings-0-")]
+            for name in ["events", "total", "order"]
+        ),
+        (drug_page, "approvals-0-year", "numeric"),
+        (drug_page, "approvals-0-month", "numeric"),
+        (admin_client.get(admin_url(RegulatoryApproval, "add")).content.decode(), "year", "numeric"),
+        (source_page, "publication_year", "numeric"),
+        (disclaimer_page, "version", "numeric"),
+    ]
+    for page, name, inputmode in expected:
+        tag = input_tag(page, name)
+        assert 'type="text"' in tag and f'inputmode="{inputmode}"' in tag, tag
+
+
+PLAIN_NUMBER = "Enter a plain number; use a point for decimals (8.5, not 8,5)."
+WHOLE_NUMBER = "Enter a whole number, digits only (34, not 29/34)."
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("proportion", "8,5", PLAIN_NUMBER),
+        ("proportion", "1,000", PLAIN_NUMBER),
+        ("proportion", "1e1", PLAIN_NUMBER),
+        ("timepoint", "29/34", PLAIN_NUMBER),
+        ("ci_low", "8.", PLAIN_NUMBER),
+        ("events", "29/34", WHOLE_NUMBER),
+        ("total", "30.0", WHOLE_NUMBER),
+        ("total", "1_000", WHOLE_NUMBER),
+    ],
+)
+def test_a_figure_that_is_not_a_plain_number_is_refused_on_its_field_and_nothing_changes(
+    admin_client, field, typed, message
+):
+    finding = make_finding(proportion=Decimal(60))
+    before = model_to_dict(finding)
+    response = admin_client.post(
+        admin_url(RelapseFinding, "change", finding.pk),
+        finding_form(profile=str(finding.profile_id), source=str(finding.source_id), **{field: typed}),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == [message]
+    finding.refresh_from_db()
+    assert model_to_dict(finding) == before
+
+
+def test_plain_numbers_with_spaces_around_them_are_taken(admin_client):
+    finding = make_finding(proportion=Decimal(60))
+    response = admin_client.post(
+        admin_url(RelapseFinding, "change", finding.pk),
+        finding_form(profile=str(finding.profile_id), source=str(finding.source_id), proportion=" 8.5 ", total=" 34"),
+    )
+    assert response.status_code == 302, response.context["adminform"].errors
+    finding.refresh_from_db()
+    assert (finding.proportion, finding.total) == (Decimal("8.5"), 34)
+
+
+def test_a_chinese_curator_is_told_in_chinese_to_use_a_point(admin_client):
+    finding = make_finding(proportion=Decimal(60))
+    response = admin_client.post(
+        admin_url(RelapseFinding, "change", finding.pk),
+        finding_form(profile=str(finding.profile_id), source=str(finding.source_id), proportion="8,5", events="29/34"),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    page = response.content.decode()
+    assert "请输入纯数字，小数请用英文句点（8.5，而非 8,5）。" in page
+    assert "请输入整数，只用数字（34，而非 29/34）。" in page

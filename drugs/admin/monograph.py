@@ -14,6 +14,7 @@ from reversion.models import Version
 
 from drugs import services
 from drugs.admin.history import CuratedVersionAdmin
+from drugs.admin.inputs import PlainNumberInputs
 from drugs.models import (
     Drug,
     MonographStatus,
@@ -122,13 +123,13 @@ class MonographContentAdmin(CuratedVersionAdmin):
             )
 
 
-class RegulatoryApprovalInline(admin.TabularInline):
+class RegulatoryApprovalInline(PlainNumberInputs, admin.TabularInline):
     model = RegulatoryApproval
     extra = 0
     autocomplete_fields = ["condition", "source"]
 
 
-class RelapseProfileInline(admin.TabularInline):
+class RelapseProfileInline(PlainNumberInputs, admin.TabularInline):
     model = RelapseProfile
     extra = 0
     fields = ["condition", "risk", "risk_qualifier", "last_reviewed"]
@@ -213,7 +214,7 @@ class DrugAdmin(MonographContentAdmin):
         )
 
 
-class RelapseFindingInline(admin.StackedInline):
+class RelapseFindingInline(PlainNumberInputs, admin.StackedInline):
     model = RelapseFinding
     extra = 0
     fieldsets = FINDING_FIELDSETS
