@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import translate_url
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from drugs import charts, fhir, gate, services
 from drugs import search as drug_search
@@ -35,7 +35,7 @@ def drug_detail(request, slug: str):
     return render(request, "drugs/drug_detail.html", {"drug": drug})
 
 
-@require_GET
+@require_safe
 def drug_fhir(request, slug: str):
     """The published monograph as a FHIR R5 Bundle, for download."""
     drugs = list(fhir.exportable(slug))
@@ -106,7 +106,7 @@ def declined(request):
     return render(request, "drugs/declined.html")
 
 
-@require_GET
+@require_safe
 def switch_language(request):
     """Switch language and stay on the same page; the choice is remembered in a cookie."""
     language = request.GET.get("language", "")
@@ -125,7 +125,7 @@ def switch_language(request):
     return response
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     """For load balancers: says only whether the database answers."""
@@ -134,6 +134,6 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

@@ -1,13 +1,16 @@
 """Curators build monographs in the admin; bad input is refused with a message and nothing is lost."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from drugs import services
 from drugs.models import (
-    Acknowledgment,
+    AcknowledgmentTally,
     Condition,
     Disclaimer,
     Drug,
@@ -63,7 +66,7 @@ def filled(db):
     make_disclaimer()
     finding = make_finding()
     RegulatoryApproval.objects.create(drug=finding.profile.drug, agency="FDA", indication="Test indication", year=2022)
-    Acknowledgment.objects.create(disclaimer=Disclaimer.objects.current(), role="nurse")
+    services.acknowledgment_record(disclaimer=Disclaimer.objects.current(), role="nurse")
     MonographEvent.objects.create(drug=finding.profile.drug, action="submitted")
     return finding
 
@@ -72,7 +75,7 @@ def filled(db):
 def test_staff_can_open_every_list_add_and_change_page(admin_client, filled, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     assert admin_client.get(admin_url(model, "changelist"), {"q": "test"}).status_code == 200
-    expected_add = 403 if model in (Acknowledgment, MonographEvent) else 200
+    expected_add = 403 if model in (AcknowledgmentTally, MonographEvent) else 200
     assert admin_client.get(admin_url(model, "add")).status_code == expected_add
     obj = model.objects.first()
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
@@ -219,13 +222,133 @@ def test_the_wording_of_a_disclaimer_visitors_have_seen_cannot_be_changed(admin_
 
 
 def test_acknowledgment_audit_is_read_only_and_holds_no_personal_data(admin_client, filled):
-    ack = Acknowledgment.objects.get()
-    assert admin_client.get(admin_url(Acknowledgment, "delete", ack.pk)).status_code == 403
-    field_names = {f.name for f in Acknowledgment._meta.get_fields()}
-    assert field_names == {"id", "created", "disclaimer", "role"}
+    tally = AcknowledgmentTally.objects.get()
+    assert admin_client.get(admin_url(AcknowledgmentTally, "delete", tally.pk)).status_code == 403
+    field_names = {f.name for f in AcknowledgmentTally._meta.get_fields()}
+    assert field_names == {"id", "day", "disclaimer", "role", "count"}
+
+
+def test_the_acknowledgment_audit_lists_day_version_role_and_count(admin_client, filled):
+    earlier = make_disclaimer(version=7, current=False)
+    for _ in range(3):
+        services.acknowledgment_record(disclaimer=earlier, role="pharmacist")
+    page = admin_client.get(admin_url(AcknowledgmentTally, "changelist")).content.decode()
+    page = page[page.index('id="result_list"') :]
+    headers = re.findall(r'<div class="text">(?:<a[^>]*>|<span>)?([^<]+)<', page)
+    assert headers == ["Day", "Disclaimer version", "Stated role", "Acknowledgments"]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL) if "Pharmacist" in r)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+    assert cells[-3:] == ["7", "Pharmacist", "3"]
 
 
 def test_drug_change_page_links_to_the_public_monograph(admin_client, filled):
     drug = filled.profile.drug
     response = admin_client.get(admin_url(Drug, "change", drug.pk))
     assert "View on site" in response.content.decode()
+
+
+def input_tag(page: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert match, f"no input named {name}"
+    return match.group(0)
+
+
+def test_no_admin_form_offers_a_number_input_that_could_change_what_a_curator_types(admin_client, filled):
+    opened = []
+    for model in CURATED_MODELS:
+        for url in [admin_url(model, "add"), admin_url(model, "change", model.objects.first().pk)]:
+            response = admin_client.get(url)
+            if response.status_code == 403:  # the audit trails cannot be added to
+                continue
+            assert response.status_code == 200, url
+            assert 'type="number"' not in response.content.decode(), url
+            opened.append(url)
+    assert admin_url(RelapseProfile, "change", filled.profile_id) in opened
+
+
+def test_every_figure_is_a_text_input_with_a_numeric_keyboard_in_forms_and_inlines(admin_client, filled):
+    finding_page = admin_client.get(admin_url(RelapseFinding, "change", filled.pk)).content.decode()
+    profile_page = admin_client.get(admin_url(RelapseProfile, "change", filled.profile_id)).content.decode()
+    drug_page = admin_client.get(admin_url(Drug, "change", filled.profile.drug_id)).content.decode()
+    source_page = admin_client.get(admin_url(Source, "add")).content.decode()
+    disclaimer_page = admin_client.get(admin_url(Disclaimer, "add")).content.decode()
+    decimals = ["timepoint", "proportion", "proportion_upper", "ci_low", "ci_high", "follow_up"]
+    decimals += ["relapse_time_median", "relapse_time_low", "relapse_time_high"]
+    expected = [
+        *((finding_page, name, "decimal") for name in decimals),
+        *((profile_page, f"findings-0-{name}", "decimal") for name in decimals),
+        *(
+            (page, f"{prefix}{name}", "numeric")
+            for page, prefix in [(finding_page, ""), (profile_page, "findings-0-")]
+            for name in ["events", "total", "order"]
+        ),
+        (drug_page, "approvals-0-year", "numeric"),
+        (drug_page, "approvals-0-month", "numeric"),
+        (admin_client.get(admin_url(RegulatoryApproval, "add")).content.decode(), "year", "numeric"),
+        (source_page, "publication_year", "numeric"),
+        (disclaimer_page, "version", "numeric"),
+    ]
+    for page, name, inputmode in expected:
+        tag = input_tag(page, name)
+        assert 'type="text"' in tag and f'inputmode="{inputmode}"' in tag, tag
+
+
+PLAIN_NUMBER = "Enter a plain number; use a point for decimals (8.5, not 8,5)."
+WHOLE_NUMBER = "Enter a whole number, digits only (34, not 29/34)."
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("proportion", "8,5", PLAIN_NUMBER),
+        ("proportion", "1,000", PLAIN_NUMBER),
+        ("proportion", "1e1", PLAIN_NUMBER),
+        ("timepoint", "29/34", PLAIN_NUMBER),
+        ("ci_low", "8.", PLAIN_NUMBER),
+        ("events", "29/34", WHOLE_NUMBER),
+        ("total", "30.0", WHOLE_NUMBER),
+        ("total", "1_000", WHOLE_NUMBER),
+    ],
+)
+def test_a_figure_that_is_not_a_plain_number_is_refused_on_its_field_and_nothing_changes(
+    admin_client, field, typed, message
+):
+    finding = make_finding(proportion=Decimal(60))
+    before = model_to_dict(finding)
+    response = admin_client.post(
+        admin_url(RelapseFinding, "change", finding.pk),
+        finding_form(profile=str(finding.profile_id), source=str(finding.source_id), **{field: typed}),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == [message]
+    finding.refresh_from_db()
+    assert model_to_dict(finding) == before
+
+
+def test_plain_numbers_with_spaces_around_them_are_taken(admin_client):
+    finding = make_finding(proportion=Decimal(60))
+    response = admin_client.post(
+        admin_url(RelapseFinding, "change", finding.pk),
+        finding_form(
+            profile=str(finding.profile_id),
+            source=str(finding.source_id),
+            proportion=" 8.5 ",
+            total=" 34",
+            loaded_version=str(finding.edit_version),
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].errors
+    finding.refresh_from_db()
+    assert (finding.proportion, finding.total) == (Decimal("8.5"), 34)
+
+
+def test_a_chinese_curator_is_told_in_chinese_to_use_a_point(admin_client):
+    finding = make_finding(proportion=Decimal(60))
+    response = admin_client.post(
+        admin_url(RelapseFinding, "change", finding.pk),
+        finding_form(profile=str(finding.profile_id), source=str(finding.source_id), proportion="8,5", events="29/34"),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    page = response.content.decode()
+    assert "请输入纯数字，小数请用英文句点（8.5，而非 8,5）。" in page
+    assert "请输入整数，只用数字（34，而非 29/34）。" in page

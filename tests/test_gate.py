@@ -4,10 +4,13 @@ import re
 import time
 
 import pytest
+from django.apps import apps
+from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
-from drugs import gate
-from drugs.models import Acknowledgment
+from drugs import gate, services
+from drugs.models import AcknowledgmentTally
 from tests.conftest import acknowledge
 from tests.factories import make_disclaimer
 
@@ -89,8 +92,8 @@ def test_accepting_returns_to_the_page_and_records_role_and_version(visitor, see
     response = visitor.post("/en/acknowledge/", {"role": "pharmacist", "accept": "on", "next": MONOGRAPH})
     assert response.status_code == 302 and response["Location"] == MONOGRAPH
     assert visitor.get(MONOGRAPH).status_code == 200
-    ack = Acknowledgment.objects.get()
-    assert (ack.role, ack.disclaimer.version) == ("pharmacist", 1)
+    tally = AcknowledgmentTally.objects.get()
+    assert (tally.role, tally.disclaimer.version, tally.count) == ("pharmacist", 1, 1)
 
 
 def test_without_ticking_the_box_the_visitor_stays_at_the_gate(visitor, seed):
@@ -98,7 +101,7 @@ def test_without_ticking_the_box_the_visitor_stays_at_the_gate(visitor, seed):
     assert response.status_code == 200
     assert "Tick the box to confirm your qualification" in response.content.decode()
     assert visitor.get(MONOGRAPH).status_code == 302
-    assert not Acknowledgment.objects.exists()
+    assert not AcknowledgmentTally.objects.exists()
 
 
 def test_without_a_role_the_visitor_is_asked_for_one(visitor, seed):
@@ -190,3 +193,34 @@ def test_the_disclaimer_is_in_the_footer_of_every_page(seeded_clinician, path):
     page = seeded_clinician.get(path).content.decode()
     assert 'class="site-footer' in page
     assert "does not sell drugs or offer any purchasing-on-behalf service" in page.split('class="site-footer')[1]
+
+
+def rows_in_the_database() -> int:
+    return sum(model.objects.count() for model in apps.get_app_config("drugs").get_models())
+
+
+def test_two_hundred_acknowledgments_add_a_handful_of_rows_and_are_all_counted(visitor, seed):
+    before = rows_in_the_database()
+    roles = ["physician", "pharmacist", "nurse"]
+    for i in range(200):
+        acknowledge(visitor, roles[i % len(roles)])
+    assert rows_in_the_database() - before <= len(roles), "one row per day, disclaimer version and role"
+    tallies = AcknowledgmentTally.objects.all()
+    assert {(t.role, t.disclaimer.version, t.day) for t in tallies} == {
+        (role, 1, timezone.localdate()) for role in roles
+    }
+    assert sum(t.count for t in tallies) == 200
+
+
+def test_an_acknowledgment_that_loses_the_race_for_the_days_first_row_is_still_counted(disclaimer, monkeypatch):
+    real_update = QuerySet.update
+
+    def update_after_another_request_inserted(queryset, **changes):
+        # Our UPDATE found no row; another request inserts today's tally before our INSERT runs.
+        monkeypatch.setattr(QuerySet, "update", real_update)
+        AcknowledgmentTally.objects.create(day=timezone.localdate(), disclaimer=disclaimer, role="nurse", count=1)
+        return 0
+
+    monkeypatch.setattr(QuerySet, "update", update_after_another_request_inserted)
+    services.acknowledgment_record(disclaimer=disclaimer, role="nurse")
+    assert AcknowledgmentTally.objects.get().count == 2

@@ -12,7 +12,7 @@ from reversion.models import Revision
 
 from drugs import interchange, services
 from drugs.models import (
-    Acknowledgment,
+    AcknowledgmentTally,
     Condition,
     Disclaimer,
     Drug,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def empty_the_database():
-    Acknowledgment.objects.all().delete()
+    AcknowledgmentTally.objects.all().delete()
     Drug.objects.all().delete()
     Source.objects.all().delete()
     Condition.objects.all().delete()

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from drugs.models import (
-    Acknowledgment,
+    AcknowledgmentTally,
     MonographEvent,
 )
 
@@ -22,13 +23,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Acknowledgment)
-class AcknowledgmentAdmin(ReadOnlyAdmin):
-    """When, which version, stated role: no IP address, no identity."""
+@admin.register(AcknowledgmentTally)
+class AcknowledgmentTallyAdmin(ReadOnlyAdmin):
+    """How many accepted, by day, version and stated role: no IP address, no identity."""
 
-    list_display = ["created", "disclaimer", "role"]
+    list_display = ["day", "version", "role", "count"]
     list_filter = ["role", "disclaimer"]
-    date_hierarchy = "created"
+    date_hierarchy = "day"
+    list_select_related = ["disclaimer"]
+
+    @admin.display(description=_("disclaimer version"), ordering="disclaimer__version")
+    def version(self, tally):
+        return tally.disclaimer.version
 
 
 @admin.register(MonographEvent)

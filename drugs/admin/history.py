@@ -9,6 +9,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from drugs.admin.editing import EditVersionAdmin
+from drugs.admin.inputs import PlainNumberInputs
 from drugs.models import (
     Drug,
     RegulatoryApproval,
@@ -25,9 +26,10 @@ reversion.register(RegulatoryApproval)
 reversion.register(Drug, follow=["relapse_profiles_with_findings", "approvals"])
 
 
-class CuratedVersionAdmin(EditVersionAdmin, VersionAdmin):
+class CuratedVersionAdmin(EditVersionAdmin, PlainNumberInputs, VersionAdmin):
     """History with restore, limited to this admin's own rows: a version id from another model, or a
-    row this admin does not show (a public copy), is a 404 rather than a revert."""
+    row this admin does not show (a public copy), is a 404 rather than a revert. Figures are typed as
+    plain numbers (drugs/admin/inputs.py)."""
 
     def _own_version(self, version_id, **filters) -> Version:
         content_type = ContentType.objects.get_for_model(self.model)

@@ -15,6 +15,7 @@ from reversion.models import Version
 from drugs import services
 from drugs.admin.editing import EditVersionInline
 from drugs.admin.history import CuratedVersionAdmin
+from drugs.admin.inputs import PlainNumberInputs
 from drugs.models import (
     Drug,
     MonographStatus,
@@ -123,7 +124,7 @@ class MonographContentAdmin(CuratedVersionAdmin):
             )
 
 
-class RegulatoryApprovalInline(EditVersionInline, admin.TabularInline):
+class RegulatoryApprovalInline(EditVersionInline, PlainNumberInputs, admin.TabularInline):
     model = RegulatoryApproval
     extra = 0
     autocomplete_fields = ["condition", "source"]
@@ -132,7 +133,7 @@ class RegulatoryApprovalInline(EditVersionInline, admin.TabularInline):
         return super().get_queryset(request).select_related("drug", "condition", "source")
 
 
-class RelapseProfileInline(EditVersionInline, admin.TabularInline):
+class RelapseProfileInline(EditVersionInline, PlainNumberInputs, admin.TabularInline):
     model = RelapseProfile
     extra = 0
     fields = ["condition", "risk", "risk_qualifier", "last_reviewed"]
@@ -222,7 +223,7 @@ class DrugAdmin(MonographContentAdmin):
         )
 
 
-class RelapseFindingInline(EditVersionInline, admin.StackedInline):
+class RelapseFindingInline(EditVersionInline, PlainNumberInputs, admin.StackedInline):
     model = RelapseFinding
     extra = 0
     fieldsets = FINDING_FIELDSETS

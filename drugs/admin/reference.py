@@ -74,7 +74,7 @@ class DisclaimerAdmin(CuratedVersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Visitors acknowledge a version: once it has been shown, its wording is fixed (write a new version).
-        if obj is not None and (obj.is_current or obj.acknowledgments.exists()):
+        if obj is not None and (obj.is_current or obj.acknowledgment_tallies.exists()):
             return ["version", "text", "text_original", "effective_from", "is_current"]
         return ["is_current"]
 

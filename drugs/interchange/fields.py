@@ -9,7 +9,7 @@ neither exported nor left out with a reason.
 from django.contrib.auth import get_user_model
 
 from drugs.models import (
-    Acknowledgment,
+    AcknowledgmentTally,
     Condition,
     Disclaimer,
     Drug,
@@ -45,7 +45,7 @@ WRITTEN_APART: dict[tuple, str] = {
     (Drug, "editors_since_review"): "a list of usernames beside the drug's fields (many-to-many)",
 }
 NOT_EXPORTED_MODELS: dict[type, str] = {
-    Acknowledgment: "an audit trail of the gate (time, version, stated role), not curated content",
+    AcknowledgmentTally: "an audit trail of the gate (counts per day, version and stated role), not curated content",
 }
 
 # The order of keys in each record. It is part of the format: files already written (the seed, backups)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drugs', '0001_initial'),
+        ("drugs", "0002_acknowledgment_daily_tally"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

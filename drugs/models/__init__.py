@@ -1,5 +1,5 @@
 from drugs.models.catalog import Agency, Condition, Drug, MonographStatus, RegulatoryApproval
-from drugs.models.disclaimer import Acknowledgment, Disclaimer, ProfessionalRole
+from drugs.models.disclaimer import AcknowledgmentTally, Disclaimer, ProfessionalRole
 from drugs.models.evidence import (
     EvidenceGrade,
     Measure,
@@ -14,7 +14,7 @@ from drugs.models.evidence import (
 from drugs.models.review import MonographEvent
 
 __all__ = [
-    "Acknowledgment",
+    "AcknowledgmentTally",
     "Agency",
     "Condition",
     "Disclaimer",

@@ -1,4 +1,4 @@
-"""The professional-use disclaimer and the audit trail of its acknowledgments."""
+"""The professional-use disclaimer and the audit trail of its acknowledgments (counted by day)."""
 
 from django.db import models
 from django.db.models import Q
@@ -68,17 +68,28 @@ class ProfessionalRole(models.TextChoices):
     OTHER = "other", _("Other healthcare professional")
 
 
-class Acknowledgment(models.Model):
-    """One visitor's acceptance of one disclaimer version: no IP, no identity, by design."""
+class AcknowledgmentTally(models.Model):
+    """How many visitors accepted one disclaimer version in one stated role on one day.
 
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
-    disclaimer = models.ForeignKey(Disclaimer, on_delete=models.PROTECT, related_name="acknowledgments")
+    A count, not a row per visitor: the audit trail says who (by role) accepted which wording when, while
+    anonymous visitors cannot grow the database at will. No IP, no identity, by design.
+    """
+
+    day = models.DateField(help_text=_("The day (in the site's time zone) the visitors accepted."))
+    disclaimer = models.ForeignKey(Disclaimer, on_delete=models.PROTECT, related_name="acknowledgment_tallies")
     role = models.CharField(_("stated role"), max_length=20, choices=ProfessionalRole.choices)
+    count = models.PositiveIntegerField(_("acknowledgments"), default=0)
 
     class Meta:
-        ordering = ["-created"]
-        verbose_name = _("acknowledgment")
-        verbose_name_plural = _("acknowledgments")
+        ordering = ["-day", "disclaimer", "role"]
+        verbose_name = _("acknowledgments of a day")
+        verbose_name_plural = _("acknowledgments by day")
+        constraints = [
+            # Also the index the service's increment looks the row up by.
+            models.UniqueConstraint(
+                fields=["day", "disclaimer", "role"], name="drugs_acknowledgmenttally_one_per_day_version_role"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} accepted v{self.disclaimer.version} at {self.created:%Y-%m-%d %H:%M}"
+        return f"{self.count} × {self.get_role_display()} accepted v{self.disclaimer.version} on {self.day:%Y-%m-%d}"

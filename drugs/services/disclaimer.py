@@ -1,8 +1,10 @@
 """The disclaimer a visitor acknowledges, and the record of that acknowledgment."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
-from drugs.models import Acknowledgment, Disclaimer
+from drugs.models import AcknowledgmentTally, Disclaimer
 
 
 @transaction.atomic
@@ -15,8 +17,19 @@ def disclaimer_make_current(*, disclaimer: Disclaimer) -> Disclaimer:
     return disclaimer
 
 
-def acknowledgment_record(*, disclaimer: Disclaimer, role: str) -> Acknowledgment:
-    acknowledgment = Acknowledgment(disclaimer=disclaimer, role=role)
-    acknowledgment.full_clean()
-    acknowledgment.save()
-    return acknowledgment
+def acknowledgment_record(*, disclaimer: Disclaimer, role: str) -> None:
+    """Count one acknowledgment on today's tally for this version and role: the table grows by one row a
+    day per version and role at most, however many anonymous visitors post the gate form."""
+    tally = AcknowledgmentTally(day=timezone.localdate(), disclaimer=disclaimer, role=role, count=1)
+    tally.full_clean(validate_unique=False, validate_constraints=False)
+    same_tally = AcknowledgmentTally.objects.filter(day=tally.day, disclaimer=disclaimer, role=role)
+    # One UPDATE, counted by the database: concurrent requests cannot lose an increment.
+    if same_tally.update(count=F("count") + 1):
+        return
+    try:
+        # A savepoint, so that a refused insert leaves an enclosing transaction usable (PostgreSQL).
+        with transaction.atomic():
+            tally.save()
+    except IntegrityError:
+        # Another request created today's tally between our update and our insert: count on it.
+        same_tally.update(count=F("count") + 1)

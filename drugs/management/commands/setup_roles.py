@@ -19,7 +19,7 @@ ROLES = {
         "add_disclaimer",
         "change_disclaimer",
         "view_disclaimer",
-        "view_acknowledgment",
+        "view_acknowledgmenttally",
         "view_monographevent",
     ],
 }

@@ -1,0 +1,57 @@
+"""Schema changes keep the data: the acknowledgment trail survives being folded into daily tallies."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("drugs", "0001_initial")]
+AFTER = [("drugs", "0002_acknowledgment_daily_tally")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def schema_restored():
+    yield
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_existing_acknowledgments_are_folded_into_daily_tallies_and_back(schema_restored):
+    apps = migrate(BEFORE)
+    disclaimer = apps.get_model("drugs", "Disclaimer").objects.create(
+        version=1, text="For professionals.", effective_from=datetime.date(2026, 1, 1), is_current=True
+    )
+    Acknowledgment = apps.get_model("drugs", "Acknowledgment")
+    monday, tuesday = (timezone.make_aware(datetime.datetime(2026, 3, d, 9)) for d in (2, 3))
+    for when, role in [(monday, "nurse"), (monday, "nurse"), (monday, "physician"), (tuesday, "nurse")]:
+        Acknowledgment.objects.filter(pk=Acknowledgment.objects.create(disclaimer=disclaimer, role=role).pk).update(
+            created=when
+        )
+
+    apps = migrate(AFTER)
+    tallies = apps.get_model("drugs", "AcknowledgmentTally").objects.all()
+    assert {(t.day.isoformat(), t.role, t.count) for t in tallies} == {
+        ("2026-03-02", "nurse", 2),
+        ("2026-03-02", "physician", 1),
+        ("2026-03-03", "nurse", 1),
+    }
+
+    apps = migrate(BEFORE)
+    rows = apps.get_model("drugs", "Acknowledgment").objects.all()
+    assert sorted((timezone.localdate(r.created).isoformat(), r.role) for r in rows) == [
+        ("2026-03-02", "nurse"),
+        ("2026-03-02", "nurse"),
+        ("2026-03-02", "physician"),
+        ("2026-03-03", "nurse"),
+    ]
