@@ -90,3 +90,22 @@ def _normal(value):
     if isinstance(value, (int, float, Decimal)):
         return Decimal(str(value))
     return value
+
+
+def rows_changes(model: type[models.Model], before: dict, after: dict, label_of) -> list[RowChange]:
+    """Rows of one kind, matched by key ({key: values_of(row)} before and after): changed, added, deleted.
+
+    label_of(key, values) names a row for the curator, e.g. "BRAVE-AA1: 4 mg → placebo at 24 weeks".
+    """
+    changes = []
+    for key in before.keys() | after.keys():
+        old, new = before.get(key), after.get(key)
+        if old is None:
+            changes.append(RowChange("added", label_of(key, new), field_changes(model, {}, new)))
+        elif new is None:
+            changes.append(RowChange("deleted", label_of(key, old), field_changes(model, old, {})))
+        else:
+            fields = field_changes(model, old, new)
+            if fields:
+                changes.append(RowChange("changed", label_of(key, new), fields))
+    return sorted(changes, key=lambda change: (change.label, change.kind))
