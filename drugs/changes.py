@@ -53,21 +53,37 @@ def values_of(instance: models.Model) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in content_fields(type(instance))}
 
 
-def display(model: type[models.Model], field_: models.Field, value) -> str:
+def _related_labels(model: type[models.Model], rows: list[dict]) -> dict:
+    """{(related model, pk): label} for every foreign key value in these rows: one query per related model."""
+    wanted: dict[type, set] = {}
+    for field_ in content_fields(model):
+        if field_.is_relation:
+            ids = {row.get(field_.attname) for row in rows} - {None, ""}
+            wanted.setdefault(field_.related_model, set()).update(ids)
+    labels = {}
+    for related, ids in wanted.items():
+        found = related._default_manager.in_bulk(ids) if ids else {}
+        for pk in ids:
+            labels[(related, pk)] = str(found[pk]) if pk in found else f"#{pk} (deleted)"
+    return labels
+
+
+def display(field_: models.Field, value, labels: dict) -> str:
     if value is None or value == "":
         return "—"
     if field_.choices:
         return str(dict(field_.flatchoices).get(value, value))
     if field_.is_relation:
-        related = field_.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else f"#{value} (deleted)"
+        return labels.get((field_.related_model, value), f"#{value}")
     if isinstance(value, bool):
         return "✓" if value else "✗"
     return str(value)
 
 
-def field_changes(model: type[models.Model], old: dict, new: dict) -> list[FieldChange]:
+def field_changes(model: type[models.Model], old: dict, new: dict, labels: dict | None = None) -> list[FieldChange]:
     """Each content field whose value differs, with old and new as the curator reads them."""
+    if labels is None:
+        labels = _related_labels(model, [old, new])
     changes = []
     for field_ in content_fields(model):
         before, after = old.get(field_.attname), new.get(field_.attname)
@@ -75,7 +91,7 @@ def field_changes(model: type[models.Model], old: dict, new: dict) -> list[Field
             label = str(field_.verbose_name)
             changes.append(
                 FieldChange(
-                    label[:1].upper() + label[1:], display(model, field_, before), display(model, field_, after)
+                    label[:1].upper() + label[1:], display(field_, before, labels), display(field_, after, labels)
                 )
             )
     return changes
@@ -97,15 +113,16 @@ def rows_changes(model: type[models.Model], before: dict, after: dict, label_of)
 
     label_of(key, values) names a row for the curator, e.g. "BRAVE-AA1: 4 mg → placebo at 24 weeks".
     """
+    labels = _related_labels(model, [*before.values(), *after.values()])
     changes = []
     for key in before.keys() | after.keys():
         old, new = before.get(key), after.get(key)
         if old is None:
-            changes.append(RowChange("added", label_of(key, new), field_changes(model, {}, new)))
+            changes.append(RowChange("added", label_of(key, new), field_changes(model, {}, new, labels)))
         elif new is None:
-            changes.append(RowChange("deleted", label_of(key, old), field_changes(model, old, {})))
+            changes.append(RowChange("deleted", label_of(key, old), field_changes(model, old, {}, labels)))
         else:
-            fields = field_changes(model, old, new)
+            fields = field_changes(model, old, new, labels)
             if fields:
                 changes.append(RowChange("changed", label_of(key, new), fields))
     return sorted(changes, key=lambda change: (change.label, change.kind))
