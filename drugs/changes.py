@@ -77,6 +77,9 @@ def display(field_: models.Field, value, labels: dict) -> str:
         return labels.get((field_.related_model, value), f"#{value}")
     if isinstance(value, bool):
         return "✓" if value else "✗"
+    if isinstance(field_, models.DecimalField):
+        # As the form shows it (60.00), whether the value was typed as 60 or read back as 60.00.
+        return f"{Decimal(str(value)):.{field_.decimal_places}f}"
     return str(value)
 
 

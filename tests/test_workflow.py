@@ -174,9 +174,9 @@ def test_restoring_an_earlier_version_is_an_edit_that_needs_another_reviewer(see
     first_edit = Version.objects.get_for_object(finding).order_by("revision__date_created")[1]
     assert first_edit.field_dict["proportion"] == Decimal(70)
     revision_url = reverse("admin:drugs_relapsefinding_revision", args=[finding.pk, first_edit.pk])
-    form = reviewer_client.get(revision_url).content.decode()
-    assert 'name="proportion" value="70.00"' in form, "the restore form is filled with the earlier version"
-    restored = reviewer_client.post(revision_url, _form_of(RelapseFinding.objects.get(pk=finding.pk), proportion="70"))
+    confirmation = reviewer_client.get(revision_url)
+    assert "<td>75.00</td><td>70.00</td>" in confirmation.content.decode(), "the page lists the change, now → after"
+    restored = reviewer_client.post(revision_url, {"fingerprint": confirmation.context["plan"].fingerprint})
     assert restored.status_code == 302
     assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(70)
 
@@ -199,11 +199,10 @@ def test_a_deleted_finding_can_be_brought_back_and_that_needs_review(seed, revie
     recover_list = reviewer_client.get(reverse("admin:drugs_relapsefinding_recoverlist")).content.decode()
     deleted = Version.objects.get_deleted(RelapseFinding).get(object_id=str(finding.pk))
     assert reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk]) in recover_list
-    form = reviewer_client.get(reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk])).content.decode()
-    assert 'name="proportion" value="60.00"' in form
-    response = reviewer_client.post(
-        reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk]), _form_of(finding, proportion="60")
-    )
+    recover_url = reverse("admin:drugs_relapsefinding_recover", args=[deleted.pk])
+    confirmation = reviewer_client.get(recover_url)
+    assert "brought back" in confirmation.content.decode() and "<td>60.00</td>" in confirmation.content.decode()
+    response = reviewer_client.post(recover_url, {"fingerprint": confirmation.context["plan"].fingerprint})
     assert response.status_code == 302
     assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(60)
     drug = working_baricitinib()

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from reversion.models import Version
 
 from drugs import services
 from drugs.admin.editing import EditVersionInline
@@ -105,13 +104,6 @@ class MonographContentAdmin(CuratedVersionAdmin):
         for drug in drugs:
             if drug.pk and Drug.objects.filter(pk=drug.pk).exists():
                 self._mark_edited(request, drug)
-
-    def after_restore(self, request, version: Version, response) -> None:
-        # A restore may bring back an old status and last editor with the old values: it is an edit.
-        if request.method == "POST" and response.status_code == 302:
-            restored = self.model.objects.filter(pk=version.object_id).first()
-            if restored is not None:
-                self._mark_edited(request, self.drug_of(restored))
 
     def _mark_edited(self, request, drug: Drug) -> None:
         was_public = drug.status in (MonographStatus.PUBLISHED, MonographStatus.IN_REVIEW)
