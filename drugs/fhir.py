@@ -16,7 +16,7 @@ import re
 import uuid
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import translation
 
 from drugs import formatting
@@ -25,9 +25,7 @@ from drugs.models import (
     Drug,
     EvidenceGrade,
     Measure,
-    RegulatoryApproval,
     RelapseFinding,
-    RelapseProfile,
     Scenario,
     Source,
     TimeUnit,
@@ -95,17 +93,7 @@ def _timepoint(finding) -> str | None:
 
 def exportable(slug: str | None = None) -> QuerySet:
     """Published drugs with everything the bundle shows: four queries, however many drugs."""
-    findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
-    profiles = (
-        RelapseProfile.objects.select_related("condition")
-        .order_by("condition__slug")
-        .prefetch_related(Prefetch("findings", queryset=findings))
-    )
-    # for_monograph() does not join the approval's condition, which the indications carry.
-    approvals = RegulatoryApproval.objects.select_related("condition").order_by("year", "month", "agency", "id")
-    drugs = Drug.objects.published().prefetch_related(
-        Prefetch("relapse_profiles", queryset=profiles), Prefetch("approvals", queryset=approvals)
-    )
+    drugs = Drug.objects.published().with_content(profiles_by="condition__slug")
     if slug is not None:
         drugs = drugs.filter(slug=slug)
     return drugs.order_by("slug")

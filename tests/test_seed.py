@@ -56,7 +56,7 @@ def test_seed_holds_baricitinib_with_both_condition_profiles(seed):
     drug = Drug.objects.working().get(slug="baricitinib")
     assert drug.brand_list == ["Olumiant"]
     assert drug.atc_code == "L04AF02"
-    assert drug.is_published
+    assert drug.status_is_published
     assert drug.public_copy.relapse_profiles.count() == 2, "readers see the seed as loaded"
     profiles = {p.condition.slug: p for p in drug.relapse_profiles.all()}
     assert set(profiles) == {"alopecia-areata", "rheumatoid-arthritis"}

@@ -4,8 +4,6 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.db import models
-
 from drugs.interchange.fields import (
     APPROVAL_FIELDS,
     CONDITION_FIELDS,
@@ -19,7 +17,7 @@ from drugs.interchange.fields import (
     SOURCE_FIELDS,
     natural_key,
 )
-from drugs.models import Condition, Disclaimer, Drug, RelapseFinding, Source
+from drugs.models import Condition, Disclaimer, Drug, Source
 
 
 def _plain(value):
@@ -51,11 +49,9 @@ def _sorted(records: list[dict], *keys: str) -> list[dict]:
 
 
 def _drug_record(drug: Drug) -> dict:
-    findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
-    profiles = drug.relapse_profiles.select_related("condition").prefetch_related(
-        models.Prefetch("findings", queryset=findings)
-    )
-    approvals = drug.approvals.select_related("condition", "source").order_by("id")
+    """One drug with its rows (prefetched by DrugQuerySet.with_content)."""
+    approvals = drug.approvals.all()
+    profiles = drug.relapse_profiles.all()
     return {
         **_record(drug, DRUG_FIELDS),
         "approvals": _sorted([_record(a, APPROVAL_FIELDS) for a in approvals], "year", "month", "agency", "indication"),
@@ -69,11 +65,16 @@ def _drug_record(drug: Drug) -> dict:
     }
 
 
+PEOPLE = ["last_edited_by", "reviewed_by"]
+
+
 def export_data() -> dict:
     drugs = []
-    for drug in Drug.objects.working().select_related("last_edited_by", "reviewed_by"):
+    public_copies = {d.public_copy_of_id: d for d in Drug.objects.published().with_content().select_related(*PEOPLE)}
+    working = Drug.objects.working().with_content().select_related(*PEOPLE).prefetch_related("editors_since_review")
+    for drug in working:
         record = _drug_record(drug)
-        public = Drug.objects.filter(public_copy_of=drug).first()
+        public = public_copies.get(drug.pk)
         if public is None:
             record["public_copy"] = None
         else:

@@ -37,26 +37,44 @@ class DrugQuerySet(models.QuerySet):
     def published(self):
         return self.filter(public_copy_of__isnull=False)
 
-    def for_monograph(self, *, preview: bool = False):
-        """Everything the monograph page shows, in a fixed number of queries.
+    def with_content(self, *, profiles_by: str = "condition__name"):
+        """A monograph's rows, one query per kind however many drugs: profiles with their conditions,
+        their findings (in table order) with sources, approvals with conditions and sources.
 
-        The change log belongs to the working copy: a public copy reaches it through public_copy_of.
+        The one prefetch the monograph page, the FHIR export, the data export and the review diff share.
         """
         from drugs.models.evidence import RelapseFinding, RelapseProfile
-        from drugs.models.review import MonographEvent
 
         # Explicit orders: the models' default orderings would join drug and condition again.
         findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
         profiles = (
             RelapseProfile.objects.select_related("condition")
-            .order_by("condition__name")
+            .order_by(profiles_by, "id")
             .prefetch_related(Prefetch("findings", queryset=findings))
         )
+        approvals = RegulatoryApproval.objects.select_related("condition", "source").order_by(
+            "year", "month", "agency", "id"
+        )
+        return self.prefetch_related(
+            Prefetch("relapse_profiles", queryset=profiles), Prefetch("approvals", queryset=approvals)
+        )
+
+    def for_monograph(self, *, preview: bool = False):
+        """Everything the monograph page shows, in a fixed number of queries.
+
+        The change log belongs to the working copy: a public copy reaches it through public_copy_of.
+        """
+        from drugs.models.review import MonographEvent
+
         publications = MonographEvent.objects.filter(action=MonographEvent.Action.PUBLISHED)
-        return self.select_related("public_copy_of").prefetch_related(
-            Prefetch("relapse_profiles", queryset=profiles),
-            Prefetch("approvals", queryset=RegulatoryApproval.objects.select_related("source")),
-            Prefetch("events" if preview else "public_copy_of__events", queryset=publications, to_attr="publications"),
+        return (
+            self.with_content()
+            .select_related("public_copy_of")
+            .prefetch_related(
+                Prefetch(
+                    "events" if preview else "public_copy_of__events", queryset=publications, to_attr="publications"
+                ),
+            )
         )
 
     def awaiting_review(self):
@@ -253,7 +271,8 @@ class Drug(TranslatableMixin, EditVersioned):
         return "; ".join(names + self.brand_list)
 
     @property
-    def is_published(self) -> bool:
+    def status_is_published(self) -> bool:
+        """The working copy's review status says published (readers see Drug.objects.published(): public copies)."""
         return self.status == MonographStatus.PUBLISHED
 
     @property
