@@ -91,7 +91,12 @@ def _label(row: PlannedRow) -> str:
     what = str(row.model._meta.verbose_name)
     if row.model is RelapseFinding:
         arm = " → ".join(filter(None, [values.get("regimen_before"), values.get("regimen_after")]))
-        when = f" {values.get('timepoint')} {values.get('timepoint_unit')}" if values.get("timepoint") else ""
+        units = dict(RelapseFinding._meta.get_field("timepoint_unit").flatchoices)
+        when = (
+            f" {values.get('timepoint')} {units.get(values.get('timepoint_unit'), '')}"
+            if values.get("timepoint")
+            else ""
+        )
         return f"{what}: {values.get('study_name') or ''} {arm}{when}".strip()
     name = values.get("name") or values.get("title") or values.get("indication") or values.get("version")
     return f"{what}: {name}" if name else f"{what} #{row.pk}"
