@@ -18,6 +18,7 @@ from reversion.models import Version
 
 from drugs import services
 from drugs.admin.editing import EditVersionInline
+from drugs.admin.findings_table import FindingsTableForm
 from drugs.admin.history import CuratedVersionAdmin
 from drugs.admin.inputs import PlainNumberInputs
 from drugs.models import (
@@ -27,6 +28,7 @@ from drugs.models import (
     RelapseFinding,
     RelapseProfile,
 )
+from drugs.services import findings_import
 
 FINDING_FIELDSETS = [
     (
@@ -287,6 +289,47 @@ class RelapseProfileAdmin(MonographContentAdmin):
     @admin.display(description=_("findings"), ordering="finding_total")
     def finding_count(self, profile):
         return profile.finding_total
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_findings_view)
+        name = "drugs_relapseprofile_import_findings"
+        return [path("<path:object_id>/import-findings/", view, name=name), *super().get_urls()]
+
+    def import_findings_view(self, request, object_id):
+        """Step 1 previews every row with what is wrong; step 2 imports them all, checked again, or none."""
+        profile = get_object_or_404(self.get_queryset(request), pk=object_id)  # working copies only
+        if not request.user.has_perm(findings_import.ADD_PERMISSION):
+            raise PermissionDenied
+        form = FindingsTableForm(request.POST or None, request.FILES or None)
+        checks, refusal = None, None
+        if request.method == "POST" and form.is_valid():
+            rows = form.cleaned_data["rows"]
+            if "import" in request.POST:
+                try:
+                    added = findings_import.findings_import(profile=profile, rows=rows, user=request.user)
+                except ValidationError as error:
+                    refusal = error.messages
+                else:
+                    messages.success(
+                        request,
+                        _("%(count)s findings imported; the monograph is back in draft.") % {"count": len(added)},
+                    )
+                    return redirect("admin:drugs_relapseprofile_change", profile.pk)
+            checks = findings_import.findings_check(profile=profile, rows=rows)
+            form = FindingsTableForm(initial={"table": form.cleaned_data["text"]})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": profile,
+            "title": _("Import findings from a table: %(profile)s") % {"profile": profile},
+            "form": form,
+            "checks": checks,
+            "valid_count": len(checks) if checks and all(check.is_valid for check in checks) else 0,
+            "refusal": refusal,
+            "columns": findings_import.column_guide(),
+            "max_rows": findings_import.MAX_ROWS,
+        }
+        return TemplateResponse(request, "admin/drugs/relapseprofile/import_findings.html", context)
 
 
 class StudyListFilter(admin.SimpleListFilter):
