@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from drugs.models import ProfessionalRole
@@ -72,3 +73,14 @@ class WholeNumberField(PlainNumberMixin, forms.IntegerField):
     pattern = re.compile(r"[0-9]+")
     inputmode = "numeric"
     default_error_messages = {"invalid": _("Enter a whole number, digits only (34, not 29/34).")}
+
+
+def plain_number_kwargs(db_field: models.Field) -> dict:
+    """How a figure is typed, for every form that builds curated rows (the admin, the findings table import)."""
+    # Fields with choices stay drop-downs; the primary key is never typed.
+    if not db_field.choices and not db_field.primary_key:
+        if isinstance(db_field, models.DecimalField):
+            return {"form_class": PlainDecimalField, "widget": PlainDecimalField.widget}
+        if isinstance(db_field, models.IntegerField):
+            return {"form_class": WholeNumberField, "widget": WholeNumberField.widget}
+    return {}

@@ -170,15 +170,19 @@ def test_a_bad_finding_inline_keeps_the_whole_profile_unchanged(admin_client):
         "risk": "low",
         "guidance": "Changed guidance",
         **management_form("findings", total=1, initial=1),
-        **finding_form(prefix="findings-0-", id=str(finding.pk), profile=str(profile.pk), proportion="101"),
+        # The profile page lists findings as a summary: their order is what is typed there.
+        "findings-0-id": str(finding.pk),
+        "findings-0-profile": str(profile.pk),
+        "findings-0-loaded_version": str(finding.edit_version),
+        "findings-0-order": "1.5",
     }
     response = admin_client.post(admin_url(RelapseProfile, "change", profile.pk), form)
     assert response.status_code == 200
-    assert "Ensure this value is less than or equal to 100" in response.content.decode()
+    assert "Enter a whole number, digits only" in response.content.decode()
     profile.refresh_from_db()
     finding.refresh_from_db()
     assert profile.risk == "high" and profile.guidance == "Keep treating."
-    assert finding.proportion == Decimal(60)
+    assert finding.order == 0
 
 
 def test_a_second_profile_for_the_same_drug_and_condition_is_refused_with_a_message(admin_client):
@@ -276,12 +280,8 @@ def test_every_figure_is_a_text_input_with_a_numeric_keyboard_in_forms_and_inlin
     decimals += ["relapse_time_median", "relapse_time_low", "relapse_time_high"]
     expected = [
         *((finding_page, name, "decimal") for name in decimals),
-        *((profile_page, f"findings-0-{name}", "decimal") for name in decimals),
-        *(
-            (page, f"{prefix}{name}", "numeric")
-            for page, prefix in [(finding_page, ""), (profile_page, "findings-0-")]
-            for name in ["events", "total", "order"]
-        ),
+        *((finding_page, name, "numeric") for name in ["events", "total", "order"]),
+        (profile_page, "findings-0-order", "numeric"),  # the profile page lists findings as a summary
         (drug_page, "approvals-0-year", "numeric"),
         (drug_page, "approvals-0-month", "numeric"),
         (admin_client.get(admin_url(RegulatoryApproval, "add")).content.decode(), "year", "numeric"),

@@ -30,23 +30,38 @@ def inline_prefix_of(form: dict, finding: RelapseFinding) -> str:
     )
 
 
-def test_a_stale_profile_form_cannot_revert_a_figure_saved_meanwhile(seed, curator, second_curator):
+def test_a_stale_profile_form_cannot_revert_a_findings_order_saved_meanwhile(seed, curator, second_curator):
     finding = seeded_finding()
     url = profile_url(finding.profile)
     first, second = logged_in(curator), logged_in(second_curator)
     first_form, second_form = change_form(first, url), change_form(second, url)  # both open the profile
 
+    # The profile page lists findings as a summary; their order is the figure typed there.
     prefix = inline_prefix_of(first_form, finding)
-    assert first.post(url, {**first_form, f"{prefix}-proportion": "61.00"}).status_code == 302
-    assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(61)
+    old_order = first_form[f"{prefix}-order"]
+    assert first.post(url, {**first_form, f"{prefix}-order": "61"}).status_code == 302
+    assert RelapseFinding.objects.get(pk=finding.pk).order == 61
 
     refused = second.post(url, {**second_form, "guidance": "Stale guidance"})
     page = refused.content.decode()
     assert refused.status_code == 200
     assert "Someone saved this relapse finding after you opened it" in page
-    assert "60.00 → 61.00" in page, "the page shows what the other curator changed"
-    assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(61), "the corrected figure is kept"
+    assert f"{old_order} → 61" in page, "the page shows what the other curator changed"
+    assert RelapseFinding.objects.get(pk=finding.pk).order == 61, "the corrected order is kept"
     assert RelapseProfile.objects.get(pk=finding.profile_id).guidance != "Stale guidance", "nothing half-written"
+
+
+def test_saving_a_profile_keeps_a_figure_corrected_meanwhile_on_the_findings_own_page(seed, curator, second_curator):
+    finding = seeded_finding()
+    url = profile_url(finding.profile)
+    stale_profile_form = change_form(logged_in(second_curator), url)
+    finding_url = reverse("admin:drugs_relapsefinding_change", args=[finding.pk])
+    first = logged_in(curator)
+    assert first.post(finding_url, {**change_form(first, finding_url), "proportion": "61.00"}).status_code == 302
+
+    assert logged_in(second_curator).post(url, {**stale_profile_form, "guidance": "New guidance"}).status_code == 302
+    assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(61)
+    assert RelapseProfile.objects.get(pk=finding.profile_id).guidance == "New guidance"
 
 
 def test_a_stale_profile_form_is_refused_even_when_the_other_change_was_to_the_profile(seed, curator, second_curator):

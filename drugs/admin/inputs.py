@@ -1,8 +1,6 @@
 """How curators type figures: every number in every curated form and inline is a plain-number text box."""
 
-from django.db import models
-
-from drugs.forms import PlainDecimalField, WholeNumberField
+from drugs.forms import plain_number_kwargs
 
 
 class PlainNumberInputs:
@@ -12,10 +10,4 @@ class PlainNumberInputs:
     """
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # Fields with choices stay drop-downs; the primary key is never typed.
-        if not db_field.choices and not db_field.primary_key:
-            if isinstance(db_field, models.DecimalField):
-                kwargs.update(form_class=PlainDecimalField, widget=PlainDecimalField.widget)
-            elif isinstance(db_field, models.IntegerField):
-                kwargs.update(form_class=WholeNumberField, widget=WholeNumberField.widget)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **{**kwargs, **plain_number_kwargs(db_field)})

@@ -3,9 +3,13 @@
 Any saved change sends the monograph back to draft; only the review workflow reaches the public.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.forms.models import model_to_dict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -13,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from drugs import services
 from drugs.admin.editing import EditVersionInline
+from drugs.admin.findings_table import FindingsTableForm
 from drugs.admin.history import CuratedVersionAdmin
 from drugs.admin.inputs import PlainNumberInputs
 from drugs.models import (
@@ -22,6 +27,7 @@ from drugs.models import (
     RelapseFinding,
     RelapseProfile,
 )
+from drugs.services import findings_import
 
 FINDING_FIELDSETS = [
     (
@@ -215,15 +221,38 @@ class DrugAdmin(MonographContentAdmin):
         )
 
 
-class RelapseFindingInline(EditVersionInline, PlainNumberInputs, admin.StackedInline):
+class RelapseFindingInline(EditVersionInline, PlainNumberInputs, admin.TabularInline):
+    """The profile's findings as a summary table: each finding is edited on its own page (with Duplicate and
+    "Save and add another"), or many at once by table import. A paper's 20 findings in full here were a
+    38,000-pixel form of 672 controls; the table keeps only what is decided across findings: order, headline."""
+
     model = RelapseFinding
     extra = 0
-    fieldsets = FINDING_FIELDSETS
-    autocomplete_fields = ["source"]
+    fields = ["order", "what", "figures", "cited", "is_headline"]
+    readonly_fields = ["what", "figures", "cited"]
+    show_change_link = True
 
     def get_queryset(self, request):
-        # Each row's heading names its profile (drug and condition): read them with the rows.
         return super().get_queryset(request).select_related("profile__drug", "profile__condition", "source")
+
+    def has_add_permission(self, request, obj=None):
+        # A new finding needs its whole form: the "Add a finding" link opens it with this profile chosen.
+        return False
+
+    @admin.display(description=_("finding"))
+    def what(self, finding):
+        study = f"{finding.study_name}: " if finding.study_name else ""
+        at = f", {finding.timepoint_display}" if finding.timepoint_display else ""
+        return f"{study}{finding.arm} — {finding.get_measure_display()}{at}"
+
+    @admin.display(description=_("figures"))
+    def figures(self, finding):
+        shown = [finding.proportion_display, finding.count_display]
+        return ", ".join(part for part in shown if part) or "—"
+
+    @admin.display(description=_("source"))
+    def cited(self, finding):
+        return finding.source.short_label if finding.source else "—"
 
 
 @admin.register(RelapseProfile)
@@ -242,6 +271,7 @@ class RelapseProfileAdmin(MonographContentAdmin):
         ),
     ]
     inlines = [RelapseFindingInline]
+    change_form_template = "admin/drugs/relapseprofile/change_form.html"
 
     def get_queryset(self, request):
         return (
@@ -252,16 +282,118 @@ class RelapseProfileAdmin(MonographContentAdmin):
     def finding_count(self, profile):
         return profile.finding_total
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_findings_view)
+        name = "drugs_relapseprofile_import_findings"
+        return [path("<path:object_id>/import-findings/", view, name=name), *super().get_urls()]
+
+    def import_findings_view(self, request, object_id):
+        """Step 1 previews every row with what is wrong; step 2 imports them all, checked again, or none."""
+        profile = get_object_or_404(self.get_queryset(request), pk=object_id)  # working copies only
+        if not request.user.has_perm(findings_import.ADD_PERMISSION):
+            raise PermissionDenied
+        form = FindingsTableForm(request.POST or None, request.FILES or None)
+        checks, refusal = None, None
+        if request.method == "POST" and form.is_valid():
+            rows = form.cleaned_data["rows"]
+            if "import" in request.POST:
+                try:
+                    added = findings_import.findings_import(profile=profile, rows=rows, user=request.user)
+                except ValidationError as error:
+                    refusal = error.messages
+                else:
+                    messages.success(
+                        request,
+                        _("%(count)s findings imported; the monograph is back in draft.") % {"count": len(added)},
+                    )
+                    return redirect("admin:drugs_relapseprofile_change", profile.pk)
+            checks = findings_import.findings_check(profile=profile, rows=rows)
+            form = FindingsTableForm(initial={"table": form.cleaned_data["text"]})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": profile,
+            "title": _("Import findings from a table: %(profile)s") % {"profile": profile},
+            "form": form,
+            "checks": checks,
+            "valid_count": len(checks) if checks and all(check.is_valid for check in checks) else 0,
+            "refusal": refusal,
+            "columns": findings_import.column_guide(),
+            "max_rows": findings_import.MAX_ROWS,
+        }
+        return TemplateResponse(request, "admin/drugs/relapseprofile/import_findings.html", context)
+
+
+class StudyListFilter(admin.SimpleListFilter):
+    title = _("study")
+    parameter_name = "study"
+
+    def lookups(self, request, model_admin):
+        names = (
+            model_admin.get_queryset(request)
+            .exclude(study_name="")
+            .order_by("study_name")
+            .values_list("study_name", flat=True)
+            .distinct()
+        )
+        return [(name, name) for name in names]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(study_name=self.value()) if self.value() else queryset
+
+
+# What a paper's findings share: "Save and add another" opens the next one with these filled in.
+FINDING_CONTEXT = ["profile", "source", "study_name", "study_design", "population", "evidence_grade"]
+# Not copied by "Duplicate": the row's identity and its edit number (a copy is a new row).
+NOT_DUPLICATED = {"id", "edit_version"}
+
 
 @admin.register(RelapseFinding)
 class RelapseFindingAdmin(MonographContentAdmin):
     drug_path = "profile__drug"
     list_display = ["__str__", "proportion", "total", "evidence_grade", "source"]
-    list_filter = ["scenario", "measure", "evidence_grade", "profile__condition"]
+    # Related-only filters list what the (working-copy) findings use: never a public copy's drug.
+    list_filter = [
+        ("profile__drug", admin.RelatedOnlyFieldListFilter),
+        ("profile__condition", admin.RelatedOnlyFieldListFilter),
+        ("source", admin.RelatedOnlyFieldListFilter),
+        StudyListFilter,
+        "scenario",
+        "measure",
+        "evidence_grade",
+    ]
     search_fields = ["study_name", "regimen_before", "regimen_after", "outcome_definition", "profile__drug__name"]
     autocomplete_fields = ["profile", "source"]
     list_select_related = ["profile__drug", "profile__condition", "source"]
     fieldsets = [(None, {"fields": ["profile"]}), *FINDING_FIELDSETS]
+    change_form_template = "admin/drugs/relapsefinding/change_form.html"
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        original = initial.pop("duplicate", None)
+        if original:
+            found = self.get_queryset(request).filter(pk=original).first() if str(original).isdigit() else None
+            if found is not None and self.has_view_or_change_permission(request, found):
+                copied = model_to_dict(found, exclude=NOT_DUPLICATED)
+                initial = {**copied, "order": found.order + 1}
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._keep_context(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._keep_context(request, obj, super().response_change(request, obj))
+
+    def _keep_context(self, request, obj, response):
+        if "_addanother" not in request.POST or response.status_code != 302:
+            return response
+        url = urlsplit(response["Location"])
+        query = QueryDict(url.query, mutable=True)
+        for name in FINDING_CONTEXT:
+            value = getattr(obj, self.model._meta.get_field(name).attname)
+            query[name] = "" if value is None else str(value)
+        response["Location"] = urlunsplit(url._replace(query=query.urlencode()))
+        return response
 
 
 @admin.register(RegulatoryApproval)

@@ -5,6 +5,7 @@ writes curated rows by itself, so no path can skip a rule.
 
 - monographs.py: edit, submit, recall, return, publish, withdraw, restore a monograph (the review rules)
 - reference.py: sources and conditions, shared by all monographs: who may change one readers can see
+- findings_import.py: one profile's findings from a pasted or uploaded table, checked row by row, all or nothing
 - disclaimer.py: disclaimer versions (wording frozen once shown) and the gate's acknowledgment record
 """
 
