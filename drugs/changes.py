@@ -4,10 +4,13 @@ Shared by the review page (working copy against public copy), the restore confir
 the version to restore) and the refusal of a stale save (what someone else saved meanwhile).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext, pgettext
 
 # Bookkeeping, not content: never listed as a change.
 IGNORED_FIELDS = frozenset(
@@ -43,6 +46,14 @@ class RowChange:
     label: str
     fields: list[FieldChange] = field(default_factory=list)
 
+    @property
+    def kind_display(self) -> str:
+        return {
+            "changed": pgettext("a row", "changed"),
+            "added": pgettext("a row", "added"),
+            "deleted": pgettext("a row", "removed"),
+        }[self.kind]
+
 
 def content_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
@@ -53,12 +64,15 @@ def values_of(instance: models.Model) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in content_fields(type(instance))}
 
 
-def display(model: type[models.Model], field_: models.Field, value) -> str:
+def display(model: type[models.Model], field_: models.Field, value, names: dict | None = None) -> str:
+    """names: {(related model, pk): str} already read, so a list of rows costs no query per reference."""
     if value is None or value == "":
         return "—"
     if field_.choices:
         return str(dict(field_.flatchoices).get(value, value))
     if field_.is_relation:
+        if names is not None and (field_.related_model, value) in names:
+            return names[field_.related_model, value]
         related = field_.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value} (deleted)"
     if isinstance(value, bool):
@@ -66,7 +80,7 @@ def display(model: type[models.Model], field_: models.Field, value) -> str:
     return str(value)
 
 
-def field_changes(model: type[models.Model], old: dict, new: dict) -> list[FieldChange]:
+def field_changes(model: type[models.Model], old: dict, new: dict, names: dict | None = None) -> list[FieldChange]:
     """Each content field whose value differs, with old and new as the curator reads them."""
     changes = []
     for field_ in content_fields(model):
@@ -75,7 +89,9 @@ def field_changes(model: type[models.Model], old: dict, new: dict) -> list[Field
             label = str(field_.verbose_name)
             changes.append(
                 FieldChange(
-                    label[:1].upper() + label[1:], display(model, field_, before), display(model, field_, after)
+                    label[:1].upper() + label[1:],
+                    display(model, field_, before, names),
+                    display(model, field_, after, names),
                 )
             )
     return changes
@@ -92,7 +108,9 @@ def _normal(value):
     return value
 
 
-def rows_changes(model: type[models.Model], before: dict, after: dict, label_of) -> list[RowChange]:
+def rows_changes(
+    model: type[models.Model], before: dict, after: dict, label_of, names: dict | None = None
+) -> list[RowChange]:
     """Rows of one kind, matched by key ({key: values_of(row)} before and after): changed, added, deleted.
 
     label_of(key, values) names a row for the curator, e.g. "BRAVE-AA1: 4 mg → placebo at 24 weeks".
@@ -101,11 +119,160 @@ def rows_changes(model: type[models.Model], before: dict, after: dict, label_of)
     for key in before.keys() | after.keys():
         old, new = before.get(key), after.get(key)
         if old is None:
-            changes.append(RowChange("added", label_of(key, new), field_changes(model, {}, new)))
+            changes.append(RowChange("added", label_of(key, new), field_changes(model, {}, new, names)))
         elif new is None:
-            changes.append(RowChange("deleted", label_of(key, old), field_changes(model, old, {})))
+            changes.append(RowChange("deleted", label_of(key, old), field_changes(model, old, {}, names)))
         else:
-            fields = field_changes(model, old, new)
+            fields = field_changes(model, old, new, names)
             if fields:
                 changes.append(RowChange("changed", label_of(key, new), fields))
     return sorted(changes, key=lambda change: (change.label, change.kind))
+
+
+@dataclass
+class Section:
+    """One part of a monograph on the review page: the drug, its approvals, or one condition's profile."""
+
+    title: str
+    rows: list[RowChange]
+
+
+def monograph_changes(working) -> list["Section"]:
+    """What readers will see change when this working copy is published: each part of the monograph
+    against its public copy (against nothing when it was never published: everything is added).
+
+    Public rows are fresh copies with their own primary keys, so rows are matched by what they are:
+    approvals by agency, year and indication; profiles by condition; findings by study, scenario,
+    measure, regimens and time point. Rows sharing a key are paired in their display order.
+    Four queries, whatever the monograph's size.
+    """
+    from drugs.models import Drug, RegulatoryApproval, RelapseFinding, RelapseProfile
+
+    # Explicit orders: the models' default orderings would join the drug again.
+    copies = list(
+        Drug.objects.filter(Q(pk=working.pk) | Q(public_copy_of=working.pk)).prefetch_related(
+            Prefetch(
+                "approvals",
+                queryset=RegulatoryApproval.objects.select_related("condition", "source").order_by(
+                    "year", "month", "agency", "id"
+                ),
+            ),
+            Prefetch(
+                "relapse_profiles",
+                queryset=RelapseProfile.objects.select_related("condition").order_by("condition__name", "id"),
+            ),
+            Prefetch(
+                "relapse_profiles__findings",
+                queryset=RelapseFinding.objects.select_related("source").order_by("order", "id"),
+            ),
+        )
+    )
+    current = next(copy for copy in copies if copy.pk == working.pk)
+    public = next((copy for copy in copies if copy.pk != working.pk), None)
+    names = _names_in(copies)
+
+    sections = []
+    drug_fields = field_changes(Drug, values_of(public) if public else {}, values_of(current), names)
+    if drug_fields:
+        kind = "changed" if public else "added"
+        sections.append(Section(gettext("Drug"), [RowChange(kind, current.display_name, drug_fields)]))
+
+    approvals = _keyed_changes(
+        RegulatoryApproval,
+        public.approvals.all() if public else [],
+        current.approvals.all(),
+        lambda a: (a.agency, a.year, a.indication),
+        lambda a: f"{a.get_agency_display()} {a.when}: {a.indication}",
+        names,
+    )
+    if approvals:
+        sections.append(Section(gettext("Regulatory approvals"), approvals))
+
+    before = {p.condition_id: p for p in (public.relapse_profiles.all() if public else [])}
+    after = {p.condition_id: p for p in current.relapse_profiles.all()}
+    for condition_id in sorted(before.keys() | after.keys(), key=lambda c: str((after.get(c) or before[c]).condition)):
+        old, new = before.get(condition_id), after.get(condition_id)
+        profile = new or old
+        rows = rows_changes(
+            RelapseProfile,
+            {condition_id: values_of(old)} if old else {},
+            {condition_id: values_of(new)} if new else {},
+            lambda key, values: gettext("Relapse profile"),
+            names,
+        )
+        rows += _keyed_changes(
+            RelapseFinding,
+            old.findings.all() if old else [],
+            new.findings.all() if new else [],
+            _finding_key,
+            _finding_label,
+            names,
+        )
+        if rows:
+            title = gettext("Relapse profile: %(condition)s") % {"condition": profile.condition}
+            sections.append(Section(title, rows))
+    return sections
+
+
+def _names_in(drugs) -> dict:
+    """{(model, pk): str} of every condition and source the rows of these drugs refer to (already read)."""
+    names = {}
+    for drug in drugs:
+        for approval in drug.approvals.all():
+            for related in (approval.condition, approval.source):
+                if related is not None:
+                    names[type(related), related.pk] = str(related)
+        for profile in drug.relapse_profiles.all():
+            names[type(profile.condition), profile.condition_id] = str(profile.condition)
+            for finding in profile.findings.all():
+                if finding.source is not None:
+                    names[type(finding.source), finding.source_id] = str(finding.source)
+    return names
+
+
+def _keyed_changes(model, old_rows, new_rows, natural_key, label, names) -> list[RowChange]:
+    """Rows matched by natural key; the nth row with a key pairs with the nth row with it on the other side."""
+
+    def keyed(rows) -> dict:
+        seen: Counter = Counter()
+        result = {}
+        for row in rows:
+            key = natural_key(row)
+            result[key, seen[key]] = row
+            seen[key] += 1
+        return result
+
+    before, after = keyed(old_rows), keyed(new_rows)
+
+    def label_of(key, values) -> str:
+        text = label(after.get(key) or before[key])
+        return f"{text} ({key[1] + 1})" if key[1] else text
+
+    return rows_changes(
+        model,
+        {key: values_of(row) for key, row in before.items()},
+        {key: values_of(row) for key, row in after.items()},
+        label_of,
+        names,
+    )
+
+
+def _finding_key(finding) -> tuple:
+    return (
+        finding.study_name,
+        finding.scenario,
+        finding.measure,
+        finding.regimen_before,
+        finding.regimen_after,
+        _normal(finding.timepoint),
+        finding.timepoint_unit,
+    )
+
+
+def _finding_label(finding) -> str:
+    """'BRAVE-AA1: baricitinib 4 mg once daily → placebo — Relapse / loss of response at 24 weeks'."""
+    study = f"{finding.study_name}: " if finding.study_name else ""
+    what = f"{study}{finding.arm} — {finding.get_measure_display()}"
+    if finding.timepoint_display:
+        return gettext("%(finding)s at %(time)s") % {"finding": what, "time": finding.timepoint_display}
+    return what

@@ -16,6 +16,7 @@ from drugs import services
 from drugs.admin.editing import EditVersionInline
 from drugs.admin.history import CuratedVersionAdmin
 from drugs.admin.inputs import PlainNumberInputs
+from drugs.changes import monograph_changes
 from drugs.models import (
     Drug,
     MonographStatus,
@@ -190,6 +191,7 @@ class DrugAdmin(MonographContentAdmin):
             "title": _("Review and publish: %(drug)s") % {"drug": drug},
             "drug": drug,
             "problems": services.publication_problems(drug),
+            "changes": monograph_changes(drug),
             "events": drug.events.select_related("user")[:50],
             "can_submit": drug.status == MonographStatus.DRAFT and user.has_perm(services.SUBMIT_PERMISSION),
             "can_review": drug.status == MonographStatus.IN_REVIEW and user.has_perm(services.PUBLISH_PERMISSION),
