@@ -77,6 +77,9 @@ def display(model: type[models.Model], field_: models.Field, value, names: dict 
         return str(related) if related is not None else f"#{value} (deleted)"
     if isinstance(value, bool):
         return "✓" if value else "✗"
+    if isinstance(field_, models.DecimalField):
+        # A kept version holds the figure as typed (61); the database gives it back as 61.00.
+        return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-field_.decimal_places)))
     return str(value)
 
 

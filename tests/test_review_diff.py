@@ -1,5 +1,6 @@
 """The review page shows what readers will see change: the working copy against the public copy."""
 
+import html
 import re
 from decimal import Decimal
 
@@ -15,9 +16,9 @@ from tests.test_workflow import seeded_finding, working_baricitinib
 pytestmark = pytest.mark.django_db
 
 
-def text_of(html: str) -> str:
+def text_of(page: str) -> str:
     """The page's words as a reader sees them: tags dropped, spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def review_page(client, drug: Drug) -> str:
