@@ -5,6 +5,7 @@ Any saved change sends the monograph back to draft; only the review workflow rea
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,6 +20,7 @@ from drugs.admin.inputs import PlainNumberInputs
 from drugs.changes import monograph_changes
 from drugs.models import (
     Drug,
+    MonographEvent,
     MonographStatus,
     RegulatoryApproval,
     RelapseFinding,
@@ -171,6 +173,26 @@ class DrugAdmin(MonographContentAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("public_copy")
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return services.may_delete_draft(request.user, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The review trail is never deleted on its own (its admin is read-only); a draft that may be deleted
+        # (has_delete_permission above) takes its trail of submissions and returns with it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(MonographEvent._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.monograph_delete_draft(drug=obj, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for drug in queryset:
+            services.monograph_delete_draft(drug=drug, user=request.user)
 
     def get_urls(self):
         workflow_view = self.admin_site.admin_view(self.workflow_view)
