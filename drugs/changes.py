@@ -108,6 +108,9 @@ def _normal(value):
         return value
     if isinstance(value, (int, float, Decimal)):
         return Decimal(str(value))
+    if isinstance(value, str):
+        # Browsers send a textarea's lines ending in CRLF: the same text as the LF it was loaded with.
+        return value.replace("\r\n", "\n")
     return value
 
 

@@ -106,3 +106,11 @@ def test_a_changed_source_is_named_not_numbered(seed):
         field for section in monograph_changes(working_baricitinib()) for row in section.rows for field in row.fields
     ]
     assert any(field.label == "Source" and field.new == str(other) for field in fields)
+
+
+def test_line_endings_a_browser_sends_are_not_a_change(seed):
+    profile = seeded_finding().profile
+    profile.factors = profile.factors.replace("\n", "\r\n")  # how a browser submits a textarea
+    profile.save()
+    assert "\r\n" in profile.factors
+    assert monograph_changes(working_baricitinib()) == []
