@@ -4,10 +4,13 @@ Shared by the review page (working copy against public copy), the restore confir
 the version to restore) and the refusal of a stale save (what someone else saved meanwhile).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext, pgettext
 
 # Bookkeeping, not content: never listed as a change.
 IGNORED_FIELDS = frozenset(
@@ -42,6 +45,14 @@ class RowChange:
     kind: str  # "changed", "added" or "deleted"
     label: str
     fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def kind_display(self) -> str:
+        return {
+            "changed": pgettext("a row", "changed"),
+            "added": pgettext("a row", "added"),
+            "deleted": pgettext("a row", "removed"),
+        }[self.kind]
 
 
 def content_fields(model: type[models.Model]) -> list[models.Field]:
@@ -108,15 +119,21 @@ def _normal(value):
         return value
     if isinstance(value, (int, float, Decimal)):
         return Decimal(str(value))
+    if isinstance(value, str):
+        # Browsers send a textarea's lines ending in CRLF: the same text as the LF it was loaded with.
+        return value.replace("\r\n", "\n")
     return value
 
 
-def rows_changes(model: type[models.Model], before: dict, after: dict, label_of) -> list[RowChange]:
+def rows_changes(
+    model: type[models.Model], before: dict, after: dict, label_of, labels: dict | None = None
+) -> list[RowChange]:
     """Rows of one kind, matched by key ({key: values_of(row)} before and after): changed, added, deleted.
 
     label_of(key, values) names a row for the curator, e.g. "BRAVE-AA1: 4 mg → placebo at 24 weeks".
     """
-    labels = _related_labels(model, [*before.values(), *after.values()])
+    if labels is None:
+        labels = _related_labels(model, [*before.values(), *after.values()])
     changes = []
     for key in before.keys() | after.keys():
         old, new = before.get(key), after.get(key)
@@ -129,3 +146,152 @@ def rows_changes(model: type[models.Model], before: dict, after: dict, label_of)
             if fields:
                 changes.append(RowChange("changed", label_of(key, new), fields))
     return sorted(changes, key=lambda change: (change.label, change.kind))
+
+
+@dataclass
+class Section:
+    """One part of a monograph on the review page: the drug, its approvals, or one condition's profile."""
+
+    title: str
+    rows: list[RowChange]
+
+
+def monograph_changes(working) -> list["Section"]:
+    """What readers will see change when this working copy is published: each part of the monograph
+    against its public copy (against nothing when it was never published: everything is added).
+
+    Public rows are fresh copies with their own primary keys, so rows are matched by what they are:
+    approvals by agency, year and indication; profiles by condition; findings by study, scenario,
+    measure, regimens and time point. Rows sharing a key are paired in their display order.
+    Four queries, whatever the monograph's size.
+    """
+    from drugs.models import Drug, RegulatoryApproval, RelapseFinding, RelapseProfile
+
+    # Explicit orders: the models' default orderings would join the drug again.
+    copies = list(
+        Drug.objects.filter(Q(pk=working.pk) | Q(public_copy_of=working.pk)).prefetch_related(
+            Prefetch(
+                "approvals",
+                queryset=RegulatoryApproval.objects.select_related("condition", "source").order_by(
+                    "year", "month", "agency", "id"
+                ),
+            ),
+            Prefetch(
+                "relapse_profiles",
+                queryset=RelapseProfile.objects.select_related("condition").order_by("condition__name", "id"),
+            ),
+            Prefetch(
+                "relapse_profiles__findings",
+                queryset=RelapseFinding.objects.select_related("source").order_by("order", "id"),
+            ),
+        )
+    )
+    current = next(copy for copy in copies if copy.pk == working.pk)
+    public = next((copy for copy in copies if copy.pk != working.pk), None)
+    names = _names_in(copies)
+
+    sections = []
+    drug_fields = field_changes(Drug, values_of(public) if public else {}, values_of(current), names)
+    if drug_fields:
+        kind = "changed" if public else "added"
+        sections.append(Section(gettext("Drug"), [RowChange(kind, current.display_name, drug_fields)]))
+
+    approvals = _keyed_changes(
+        RegulatoryApproval,
+        public.approvals.all() if public else [],
+        current.approvals.all(),
+        lambda a: (a.agency, a.year, a.indication),
+        lambda a: f"{a.get_agency_display()} {a.when}: {a.indication}",
+        names,
+    )
+    if approvals:
+        sections.append(Section(gettext("Regulatory approvals"), approvals))
+
+    before = {p.condition_id: p for p in (public.relapse_profiles.all() if public else [])}
+    after = {p.condition_id: p for p in current.relapse_profiles.all()}
+    for condition_id in sorted(before.keys() | after.keys(), key=lambda c: str((after.get(c) or before[c]).condition)):
+        old, new = before.get(condition_id), after.get(condition_id)
+        profile = new or old
+        rows = rows_changes(
+            RelapseProfile,
+            {condition_id: values_of(old)} if old else {},
+            {condition_id: values_of(new)} if new else {},
+            lambda key, values: gettext("Relapse profile"),
+            names,
+        )
+        rows += _keyed_changes(
+            RelapseFinding,
+            old.findings.all() if old else [],
+            new.findings.all() if new else [],
+            _finding_key,
+            _finding_label,
+            names,
+        )
+        if rows:
+            title = gettext("Relapse profile: %(condition)s") % {"condition": profile.condition}
+            sections.append(Section(title, rows))
+    return sections
+
+
+def _names_in(drugs) -> dict:
+    """{(model, pk): str} of every condition and source the rows of these drugs refer to (already read)."""
+    names = {}
+    for drug in drugs:
+        for approval in drug.approvals.all():
+            for related in (approval.condition, approval.source):
+                if related is not None:
+                    names[type(related), related.pk] = str(related)
+        for profile in drug.relapse_profiles.all():
+            names[type(profile.condition), profile.condition_id] = str(profile.condition)
+            for finding in profile.findings.all():
+                if finding.source is not None:
+                    names[type(finding.source), finding.source_id] = str(finding.source)
+    return names
+
+
+def _keyed_changes(model, old_rows, new_rows, natural_key, label, names) -> list[RowChange]:
+    """Rows matched by natural key; the nth row with a key pairs with the nth row with it on the other side."""
+
+    def keyed(rows) -> dict:
+        seen: Counter = Counter()
+        result = {}
+        for row in rows:
+            key = natural_key(row)
+            result[key, seen[key]] = row
+            seen[key] += 1
+        return result
+
+    before, after = keyed(old_rows), keyed(new_rows)
+
+    def label_of(key, values) -> str:
+        text = label(after.get(key) or before[key])
+        return f"{text} ({key[1] + 1})" if key[1] else text
+
+    return rows_changes(
+        model,
+        {key: values_of(row) for key, row in before.items()},
+        {key: values_of(row) for key, row in after.items()},
+        label_of,
+        names,
+    )
+
+
+def _finding_key(finding) -> tuple:
+    return (
+        finding.study_name,
+        finding.scenario,
+        finding.measure,
+        finding.regimen_before,
+        finding.regimen_after,
+        _normal(finding.timepoint),
+        finding.timepoint_unit,
+    )
+
+
+def _finding_label(finding) -> str:
+    """'BRAVE-AA1: baricitinib 4 mg once daily → placebo — Relapse / loss of response at 24 weeks'."""
+    study = f"{finding.study_name}: " if finding.study_name else ""
+    what = f"{study}{finding.arm} — {finding.get_measure_display()}"
+    if finding.timepoint_display:
+        return gettext("%(finding)s at %(time)s") % {"finding": what, "time": finding.timepoint_display}
+    return what

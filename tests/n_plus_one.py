@@ -15,12 +15,18 @@ RESTORE_PATH = re.compile(r"^/admin/drugs/\w+/(\d+/history/\d+|recover/\d+)/$")
 # On a change page Django itself reads each inline row by primary key (the formset's id field on a save, the
 # autocomplete widget's chosen source or condition): one monograph's rows (tens), never the catalogue.
 CHANGE_PATH = re.compile(r"^/admin/drugs/\w+/\d+/change/$")
+# Deleting a draft, Django's confirmation names every row that goes with it (one monograph's rows, never
+# the catalogue), each by its __str__, which names its drug and condition.
+DELETE_PATH = re.compile(r"^/admin/drugs/drug/(\d+/delete|)/?$")
 
 
 def guard(get_response):
     def restoring(request):
         if RESTORE_PATH.match(request.path_info):
             with zeal_ignore([{"model": "drugs.*", "field": "get()"}]):
+                return get_response(request)
+        if DELETE_PATH.match(request.path_info):
+            with zeal_ignore([{"model": "drugs.*", "field": "*"}]):
                 return get_response(request)
         if CHANGE_PATH.match(request.path_info):
             with zeal_ignore([{"model": "drugs.*", "field": "get()"}]):

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.forms.models import model_to_dict
 from django.http import QueryDict
@@ -20,8 +21,10 @@ from drugs.admin.editing import EditVersionInline
 from drugs.admin.findings_table import FindingsTableForm
 from drugs.admin.history import CuratedVersionAdmin
 from drugs.admin.inputs import PlainNumberInputs
+from drugs.changes import monograph_changes
 from drugs.models import (
     Drug,
+    MonographEvent,
     MonographStatus,
     RegulatoryApproval,
     RelapseFinding,
@@ -169,6 +172,26 @@ class DrugAdmin(MonographContentAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("public_copy")
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return services.may_delete_draft(request.user, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The review trail is never deleted on its own (its admin is read-only); a draft that may be deleted
+        # (has_delete_permission above) takes its trail of submissions and returns with it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(MonographEvent._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.monograph_delete_draft(drug=obj, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for drug in queryset:
+            services.monograph_delete_draft(drug=drug, user=request.user)
+
     def get_urls(self):
         workflow_view = self.admin_site.admin_view(self.workflow_view)
         return [path("<path:object_id>/workflow/", workflow_view, name="drugs_drug_workflow"), *super().get_urls()]
@@ -188,6 +211,7 @@ class DrugAdmin(MonographContentAdmin):
             "title": _("Review and publish: %(drug)s") % {"drug": drug},
             "drug": drug,
             "problems": services.publication_problems(drug),
+            "changes": monograph_changes(drug),
             "events": drug.events.select_related("user")[:50],
             "can_submit": drug.status == MonographStatus.DRAFT and user.has_perm(services.SUBMIT_PERMISSION),
             "can_review": drug.status == MonographStatus.IN_REVIEW and user.has_perm(services.PUBLISH_PERMISSION),

@@ -3,7 +3,7 @@
 The admin, the import, the management commands and the tests call these functions; none of them
 writes curated rows by itself, so no path can skip a rule.
 
-- monographs.py: edit, submit, recall, return, publish, withdraw, restore a monograph (the review rules)
+- monographs.py: edit, submit, recall, return, publish, withdraw, restore, delete a draft (the review rules)
 - reference.py: sources and conditions, shared by all monographs: who may change one readers can see
 - findings_import.py: one profile's findings from a pasted or uploaded table, checked row by row, all or nothing
 - disclaimer.py: disclaimer versions (wording frozen once shown) and the gate's acknowledgment record
@@ -11,8 +11,11 @@ writes curated rows by itself, so no path can skip a rule.
 
 from drugs.services.disclaimer import acknowledgment_record, disclaimer_make_current
 from drugs.services.monographs import (
+    DELETE_PERMISSION,
     PUBLISH_PERMISSION,
     SUBMIT_PERMISSION,
+    may_delete_draft,
+    monograph_delete_draft,
     monograph_mark_edited,
     monograph_publish,
     monograph_recall,
@@ -25,10 +28,13 @@ from drugs.services.monographs import (
 )
 
 __all__ = [
+    "DELETE_PERMISSION",
     "PUBLISH_PERMISSION",
     "SUBMIT_PERMISSION",
     "acknowledgment_record",
     "disclaimer_make_current",
+    "may_delete_draft",
+    "monograph_delete_draft",
     "monograph_mark_edited",
     "monograph_publish",
     "monograph_recall",

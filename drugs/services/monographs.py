@@ -14,6 +14,7 @@ from drugs.models import Drug, MonographEvent, MonographStatus, RegulatoryApprov
 
 PUBLISH_PERMISSION = "drugs.publish_monograph"
 SUBMIT_PERMISSION = "drugs.submit_monograph"
+DELETE_PERMISSION = "drugs.delete_drug"
 
 
 def publication_problems(drug: Drug) -> list[str]:
@@ -145,6 +146,41 @@ def monograph_withdraw(*, drug: Drug, reviewer, note: str = "") -> Drug:
     drug.save(update_fields=["status", "updated"])
     _record(drug, MonographEvent.Action.WITHDRAWN, reviewer, note)
     return drug
+
+
+def may_delete_draft(user, drug: Drug) -> bool:
+    """Only a monograph readers never saw may be deleted: one once published keeps its review trail (withdraw
+    it instead). A reviewer may delete any such draft; a curator only a draft (not in review) nobody else
+    has changed since it was last reviewed, which they changed themselves."""
+    if drug.is_public_copy or not user.has_perm(DELETE_PERMISSION):
+        return False
+    if Drug.objects.filter(public_copy_of=drug).exists():
+        return False
+    if drug.events.filter(action=MonographEvent.Action.PUBLISHED).exists():
+        return False
+    if user.has_perm(PUBLISH_PERMISSION):
+        return True
+    editors = set(drug.editors_since_review.values_list("pk", flat=True))
+    if drug.last_edited_by_id is not None:
+        editors.add(drug.last_edited_by_id)
+    return drug.status == MonographStatus.DRAFT and editors == {user.pk}
+
+
+@transaction.atomic
+def monograph_delete_draft(*, drug: Drug, user) -> None:
+    """Delete a never-published draft, with its profiles, findings, approvals and review trail."""
+    if drug.is_public_copy:
+        raise PermissionDenied(_("A published copy is never deleted: withdraw the monograph instead."))
+    drug = _locked(drug)
+    if not may_delete_draft(user, drug):
+        raise PermissionDenied(
+            _(
+                "Only a draft that was never published can be deleted, by a reviewer or by the only curator who "
+                "changed it; a published monograph is withdrawn instead."
+            )
+        )
+    drug.delete()
+    freshness.bump_on_commit()
 
 
 def _copy(instance, **changes):

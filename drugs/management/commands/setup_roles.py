@@ -7,7 +7,8 @@ CONTENT_MODELS = ["drug", "condition", "source", "relapseprofile", "relapsefindi
 ROLES = {
     "Curator": [
         *(f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")),
-        *(f"delete_{model}" for model in ("relapseprofile", "relapsefinding", "regulatoryapproval")),
+        # delete_drug: only their own never-published draft (services.may_delete_draft decides).
+        *(f"delete_{model}" for model in ("drug", "relapseprofile", "relapsefinding", "regulatoryapproval")),
         "submit_monograph",
         "view_disclaimer",
         "view_monographevent",
