@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils.translation import gettext, pgettext
 
 # Bookkeeping, not content: never listed as a change.
@@ -167,25 +167,7 @@ def monograph_changes(working) -> list["Section"]:
     """
     from drugs.models import Drug, RegulatoryApproval, RelapseFinding, RelapseProfile
 
-    # Explicit orders: the models' default orderings would join the drug again.
-    copies = list(
-        Drug.objects.filter(Q(pk=working.pk) | Q(public_copy_of=working.pk)).prefetch_related(
-            Prefetch(
-                "approvals",
-                queryset=RegulatoryApproval.objects.select_related("condition", "source").order_by(
-                    "year", "month", "agency", "id"
-                ),
-            ),
-            Prefetch(
-                "relapse_profiles",
-                queryset=RelapseProfile.objects.select_related("condition").order_by("condition__name", "id"),
-            ),
-            Prefetch(
-                "relapse_profiles__findings",
-                queryset=RelapseFinding.objects.select_related("source").order_by("order", "id"),
-            ),
-        )
-    )
+    copies = list(Drug.objects.filter(Q(pk=working.pk) | Q(public_copy_of=working.pk)).with_content())
     current = next(copy for copy in copies if copy.pk == working.pk)
     public = next((copy for copy in copies if copy.pk != working.pk), None)
     names = _names_in(copies)
