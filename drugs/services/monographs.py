@@ -84,10 +84,7 @@ def monograph_recall(*, drug: Drug, user) -> Drug:
         raise ValidationError(_("Only a monograph in review can be recalled."))
     if submitter_of(drug) != user:
         raise PermissionDenied(_("Only the person who submitted it can recall it; a reviewer can return it."))
-    drug.status = MonographStatus.DRAFT
-    drug.save(update_fields=["status", "updated"])
-    _record(drug, MonographEvent.Action.RECALLED, user)
-    return drug
+    return _back_to_draft(drug, MonographEvent.Action.RECALLED, user)
 
 
 @transaction.atomic
@@ -98,9 +95,13 @@ def monograph_return_to_draft(*, drug: Drug, user, note: str = "") -> Drug:
         raise PermissionDenied(_("Only a reviewer can return a submission; its submitter can recall it."))
     if drug.status != MonographStatus.IN_REVIEW:
         raise ValidationError(_("Only a monograph in review can be returned to draft."))
+    return _back_to_draft(drug, MonographEvent.Action.RETURNED, user, note)
+
+
+def _back_to_draft(drug: Drug, action: str, user, note: str = "") -> Drug:
     drug.status = MonographStatus.DRAFT
     drug.save(update_fields=["status", "updated"])
-    _record(drug, MonographEvent.Action.RETURNED, user, note)
+    _record(drug, action, user, note)
     return drug
 
 
