@@ -12,23 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, pgettext
 
-# Bookkeeping, not content: never listed as a change.
-IGNORED_FIELDS = frozenset(
-    {
-        "id",
-        "edit_version",
-        "public_copy_of",
-        "status",
-        "last_edited_by",
-        "last_edited_at",
-        "reviewed_by",
-        "reviewed_on",
-        "created",
-        "updated",
-        "drug",
-        "profile",
-    }
-)
+# Bookkeeping, not content: never listed as a change. (A finding's reviewed_on — when a curator last
+# checked it against its source — is content readers see; the drug's is the review workflow's.)
+IGNORED_FIELDS = frozenset({"id", "edit_version", "public_copy_of", "status", "created", "updated", "drug", "profile"})
+WORKFLOW_FIELDS = frozenset({"last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"})
 
 
 @dataclass(frozen=True)
@@ -56,7 +43,10 @@ class RowChange:
 
 
 def content_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+    from drugs.models import Drug
+
+    ignored = IGNORED_FIELDS | WORKFLOW_FIELDS if model is Drug else IGNORED_FIELDS
+    return [f for f in model._meta.concrete_fields if f.name not in ignored]
 
 
 def values_of(instance: models.Model) -> dict:

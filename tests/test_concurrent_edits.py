@@ -131,3 +131,19 @@ def test_a_form_that_does_not_say_which_version_it_was_opened_on_is_refused(seed
     page = logged_in(curator).post(url, {**form, "proportion": "62"}).content.decode()
     assert "does not say which version it was opened on" in page
     assert RelapseFinding.objects.get(pk=finding.pk).proportion == Decimal(60)
+
+
+def test_a_stale_drug_page_cannot_delete_a_profile_corrected_meanwhile(seed, curator, second_curator):
+    drug = Drug.objects.working().get(slug="baricitinib")
+    url = reverse("admin:drugs_drug_change", args=[drug.pk])
+    stale = change_form(logged_in(curator), url)
+    profile = drug.relapse_profiles.get(condition__slug="rheumatoid-arthritis")
+    prefix = next(
+        key.removesuffix("-id") for key, value in stale.items() if key.endswith("-id") and value == str(profile.pk)
+    )
+
+    profile.guidance = "Corrected while the other page was open"
+    profile.save()  # the other curator's correction
+    response = logged_in(curator).post(url, {**stale, f"{prefix}-DELETE": "on"}, follow=True)
+    assert "after you opened it" in response.content.decode()
+    assert RelapseProfile.objects.get(pk=profile.pk).guidance == "Corrected while the other page was open"

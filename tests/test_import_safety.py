@@ -190,3 +190,10 @@ def test_a_refused_file_gives_exit_status_1_and_no_traceback(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "file: not UTF-8 text" in result.stderr
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\u0000"])
+def test_text_no_database_can_store_is_a_problem_not_a_traceback(seed, tmp_path, escape):
+    content = interchange.export_json().replace('"key": "', f'"key": "{escape}', 1)
+    problems = refused_by_the_command(tmp_path, content)
+    assert "sources[0]" in problems and "a character no database can store" in problems

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from drugs.models import Agency, Condition, RegulatoryApproval, Source
+from drugs.models import Agency, Condition, Drug, MonographStatus, RegulatoryApproval, Source
 from drugs.services import reference
 from tests.conftest import logged_in
 from tests.factories import make_condition, make_drug, make_finding, make_profile, make_source, publish
@@ -86,7 +86,7 @@ def test_every_relation_to_shared_reference_data_leads_to_a_drug(model):
     """A new model pointing at a source or condition must say whether readers see it: this fails until it does."""
     references = reference.public_references(model)
     referring = {(ref.__name__, field) for ref, field, _path in references}
-    relations = {(r.related_model.__name__, r.field.name) for r in model._meta.related_objects if r.one_to_many}
+    relations = {(r.related_model.__name__, r.field.name) for r in model._meta.related_objects}
     assert referring == relations and relations
 
 
@@ -110,3 +110,15 @@ def test_each_relation_makes_a_row_public_once_its_drug_is_published(model):
         assert not reference.in_public_use(shared), f"{referring.__name__}.{field}: a draft is not public"
         publish(drug)
         assert reference.in_public_use(shared), f"{referring.__name__}.{field}: readers see it once published"
+
+
+def test_a_curator_cannot_change_a_source_while_its_monograph_is_in_review(curator):
+    cited = make_source()
+    drug = make_drug()
+    make_finding(profile=make_profile(drug=drug), source=cited)
+    Drug.objects.filter(pk=drug.pk).update(status=MonographStatus.IN_REVIEW)
+    response = logged_in(curator).post(
+        reverse("admin:drugs_source_change", args=[cited.pk]), source_form(cited, url="https://elsewhere.example/")
+    )
+    assert response.status_code == 403
+    assert Source.objects.get(pk=cited.pk).url == cited.url

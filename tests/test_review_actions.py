@@ -1,10 +1,12 @@
 """Every review action is checked on the server: a hidden button is not a permission."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from drugs import services
-from drugs.models import Drug, MonographEvent, MonographStatus
+from drugs.models import Disclaimer, Drug, MonographEvent, MonographStatus
 from tests.conftest import logged_in, staff_member
+from tests.factories import make_disclaimer
 from tests.test_workflow import workflow_post, working_baricitinib
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +83,38 @@ def test_a_user_without_drug_permissions_cannot_post_review_actions(submitted, d
     response = logged_in(stranger).post(f"/admin/drugs/drug/{submitted.pk}/workflow/", {"action": "recall"})
     assert response.status_code == 403
     assert status_of(submitted) == MonographStatus.IN_REVIEW
+
+
+def test_a_curator_cannot_make_a_disclaimer_current(curator, disclaimer):
+    draft = make_disclaimer(current=False, text="A draft wording nobody has reviewed")
+    logged_in(curator).post("/admin/drugs/disclaimer/", {"action": "make_current", "_selected_action": [draft.pk]})
+    assert Disclaimer.objects.get(is_current=True) == disclaimer
+    with pytest.raises(PermissionDenied):
+        services.disclaimer_make_current(disclaimer=draft, user=curator)
+    assert Disclaimer.objects.get(is_current=True) == disclaimer
+
+
+def test_a_reviewer_makes_a_disclaimer_current(reviewer, disclaimer):
+    draft = make_disclaimer(current=False, text="A reviewed new wording")
+    logged_in(reviewer).post("/admin/drugs/disclaimer/", {"action": "make_current", "_selected_action": [draft.pk]})
+    assert Disclaimer.objects.get(is_current=True) == draft
+
+
+def test_publishing_is_refused_when_the_monograph_changed_since_the_reviewer_opened_it(submitted, curator, reviewer):
+    reviewer_client = logged_in(reviewer)
+    seen = reviewer_client.get(f"/admin/drugs/drug/{submitted.pk}/workflow/").context["edit_marker"]
+    services.monograph_recall(drug=submitted, user=curator)
+    services.monograph_mark_edited(drug=submitted, user=curator)  # a further change, then submitted again
+    services.monograph_submit(drug=submitted, user=curator)
+    page = reviewer_client.post(
+        f"/admin/drugs/drug/{submitted.pk}/workflow/",
+        {"action": "publish", "note": "Looks right", "seen_edit": seen},
+        follow=True,
+    ).content.decode()
+    assert "changed since you opened this page" in page
+    assert status_of(submitted) == MonographStatus.IN_REVIEW
+
+
+@pytest.mark.parametrize("path", ["drug/abc/workflow/", "drug/abc/history/1/", "relapseprofile/abc/import-findings/"])
+def test_an_admin_address_with_a_malformed_id_is_not_found(reviewer, path):
+    assert logged_in(reviewer).get(f"/admin/drugs/{path}").status_code == 404

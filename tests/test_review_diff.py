@@ -114,3 +114,14 @@ def test_line_endings_a_browser_sends_are_not_a_change(seed):
     profile.save()
     assert "\r\n" in profile.factors
     assert monograph_changes(working_baricitinib()) == []
+
+
+def test_the_date_a_finding_was_checked_against_its_source_is_a_change_readers_see():
+    from datetime import date
+
+    from drugs.changes import field_changes
+    from drugs.models import Drug, RelapseFinding
+
+    checked = field_changes(RelapseFinding, {"reviewed_on": date(2026, 1, 1)}, {"reviewed_on": date(2026, 11, 1)})
+    assert [change.label for change in checked] == ["Last checked against the source"]
+    assert field_changes(Drug, {"reviewed_on": date(2026, 1, 1)}, {"reviewed_on": date(2026, 11, 1)}) == []

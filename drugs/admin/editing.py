@@ -51,10 +51,13 @@ class EditVersionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        # A row deleted from a formset is not validated (Django drops its errors): the delete itself
+        # checks this number (EditVersioned.delete).
+        self.instance.loaded_version = loaded
         # A row this form leaves as it found it is not saved (formsets skip it), so it cannot be stale.
         if self.instance.pk is None or not [name for name in self.changed_data if name != "loaded_version"]:
             return cleaned
-        loaded = cleaned.get("loaded_version")
         if loaded is None:
             raise ValidationError(_("This form does not say which version it was opened on: reload the page."))
         current = type(self.instance)._base_manager.filter(pk=self.instance.pk).values_list("edit_version", flat=True)
@@ -83,7 +86,8 @@ class EditVersionAdmin:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleEdit as stale:
             # Someone saved between this form's checks and its write: the transaction rolled back.
-            messages.error(request, changed_meanwhile(stale.instance, stale.instance.edit_version))
+            loaded = getattr(stale.instance, "loaded_version", None) or stale.instance.edit_version
+            messages.error(request, changed_meanwhile(stale.instance, loaded))
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -42,7 +42,9 @@ class CuratedVersionAdmin(EditVersionAdmin, PlainNumberInputs, VersionAdmin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         object_id = unquote(object_id)
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        obj = self.get_object(request, object_id)  # None for an id that is not a number, too
+        if obj is None:
+            raise Http404
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         version = self._own_version(version_id, object_id=object_id)

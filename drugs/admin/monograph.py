@@ -6,12 +6,13 @@ Any saved change sends the monograph back to draft; only the review workflow rea
 from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.forms.models import model_to_dict
-from django.http import QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -198,7 +199,9 @@ class DrugAdmin(MonographContentAdmin):
 
     def workflow_view(self, request, object_id):
         """The review page: what is missing, who changed what, and the buttons to move it on."""
-        drug = get_object_or_404(self.get_queryset(request), pk=object_id)
+        drug = self.get_object(request, unquote(object_id))
+        if drug is None:
+            raise Http404
         if not self.has_view_or_change_permission(request, drug):
             raise PermissionDenied
         if request.method == "POST":
@@ -218,6 +221,7 @@ class DrugAdmin(MonographContentAdmin):
             "can_recall": drug.status == MonographStatus.IN_REVIEW and services.submitter_of(drug) == user,
             "can_withdraw": hasattr(drug, "public_copy") and user.has_perm(services.PUBLISH_PERMISSION),
             "is_last_editor": drug.editors_since_review.filter(pk=user.pk).exists(),
+            "edit_marker": services.edit_marker(drug),
         }
         return TemplateResponse(request, "admin/drugs/drug/workflow.html", context)
 
@@ -227,7 +231,9 @@ class DrugAdmin(MonographContentAdmin):
             "submit": lambda: services.monograph_submit(drug=drug, user=user),
             "recall": lambda: services.monograph_recall(drug=drug, user=user),
             "return": lambda: services.monograph_return_to_draft(drug=drug, user=user, note=note),
-            "publish": lambda: services.monograph_publish(drug=drug, reviewer=user, note=note),
+            "publish": lambda: services.monograph_publish(
+                drug=drug, reviewer=user, note=note, seen_edit=request.POST.get("seen_edit")
+            ),
             "withdraw": lambda: services.monograph_withdraw(drug=drug, reviewer=user, note=note),
         }
         if action not in transitions:
@@ -313,7 +319,9 @@ class RelapseProfileAdmin(MonographContentAdmin):
 
     def import_findings_view(self, request, object_id):
         """Step 1 previews every row with what is wrong; step 2 imports them all, checked again, or none."""
-        profile = get_object_or_404(self.get_queryset(request), pk=object_id)  # working copies only
+        profile = self.get_object(request, unquote(object_id))  # working copies only
+        if profile is None:
+            raise Http404
         if not request.user.has_perm(findings_import.ADD_PERMISSION):
             raise PermissionDenied
         form = FindingsTableForm(request.POST or None, request.FILES or None)

@@ -78,10 +78,12 @@ class DisclaimerAdmin(CuratedVersionAdmin):
             return ["version", "text", "text_original", "effective_from", "is_current"]
         return ["is_current"]
 
-    @admin.action(description=_("Make the selected version current (every visitor acknowledges again)"))
+    @admin.action(
+        description=_("Make the selected version current (every visitor acknowledges again)"), permissions=["change"]
+    )
     def make_current(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one version to make current."), messages.ERROR)
             return
-        disclaimer = services.disclaimer_make_current(disclaimer=queryset.get())
+        disclaimer = services.disclaimer_make_current(disclaimer=queryset.get(), user=request.user)
         self.message_user(request, _("%(disclaimer)s is now current.") % {"disclaimer": disclaimer}, messages.SUCCESS)

@@ -7,6 +7,7 @@ but nothing reaches readers unless that trail says it was published and its cont
 
 import json
 import math
+import re
 from collections import Counter
 from contextlib import contextmanager
 
@@ -95,11 +96,31 @@ def read_document(raw: bytes):
             [f"file: not UTF-8 text (byte 0x{raw[error.start]:02x} at position {error.start}); save it as UTF-8"]
         ) from None
     try:
-        return json.loads(text, parse_float=_number, parse_constant=_NotFinite)
+        document = json.loads(text, parse_float=_number, parse_constant=_NotFinite)
+        unstorable = list(_unstorable_text(document, ""))
     except RecursionError:
         raise ImportRefused(["file: nested too deeply to be a medinfo file"]) from None
     except ValueError as error:  # not JSON, or an integer of thousands of digits
         raise ImportRefused([f"file: not valid JSON ({error})"]) from None
+    if unstorable:
+        raise ImportRefused(unstorable[:20])
+    return document
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_text(value, where: str):
+    """Text no database stores: a lone UTF-16 surrogate (a JSON escape like \\ud800) or a NUL character."""
+    texts = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, item in texts:
+        name = _UNSTORABLE.sub("?", str(key))[:40]
+        place = (f"{where} › {name}" if where else name) if isinstance(value, dict) else f"{where}[{key}]"
+        for text in (key, item) if isinstance(value, dict) else (item,):
+            if isinstance(text, str) and _UNSTORABLE.search(text):
+                yield f"{place or 'file'}: holds a character no database can store (a lone surrogate or NUL); remove it"
+        if isinstance(item, dict | list):
+            yield from _unstorable_text(item, place)
 
 
 def _kind(value) -> str:

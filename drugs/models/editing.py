@@ -47,3 +47,15 @@ class EditVersioned(models.Model):
             except BaseException:
                 self.edit_version = expected
                 raise
+
+    def delete(self, *args, **kwargs):
+        # A delete from a form states the edit number it was opened with: deleting a row someone has
+        # changed since would throw their change away unseen.
+        loaded = getattr(self, "loaded_version", None)
+        if loaded is not None and self.pk is not None:
+            with transaction.atomic(using=kwargs.get("using")):
+                current = type(self)._base_manager.select_for_update().filter(pk=self.pk)
+                if not current.filter(edit_version=loaded).exists():
+                    raise StaleEdit(self)
+                return super().delete(*args, **kwargs)
+        return super().delete(*args, **kwargs)

@@ -1,15 +1,22 @@
 """The disclaimer a visitor acknowledges, and the record of that acknowledgment."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from drugs.models import AcknowledgmentTally, Disclaimer
 
+DISCLAIMER_PERMISSION = "drugs.change_disclaimer"
+
 
 @transaction.atomic
-def disclaimer_make_current(*, disclaimer: Disclaimer) -> Disclaimer:
-    """Make one version current; every visitor then acknowledges again."""
+def disclaimer_make_current(*, disclaimer: Disclaimer, user=None) -> Disclaimer:
+    """Make one version current; every visitor then acknowledges again. Only a reviewer (who keeps the
+    disclaimer) may; user is None only for an operator's command or import."""
+    if user is not None and not user.has_perm(DISCLAIMER_PERMISSION):
+        raise PermissionDenied(_("Only a reviewer can change which disclaimer visitors see."))
     Disclaimer.objects.filter(is_current=True).exclude(pk=disclaimer.pk).update(is_current=False)
     disclaimer.is_current = True
     disclaimer.full_clean()

@@ -45,6 +45,11 @@ def monograph_mark_edited(*, drug: Drug, user) -> None:
     working.editors_since_review.add(user)
 
 
+def edit_marker(drug: Drug) -> str:
+    """Names the monograph's last content change (every change passes through monograph_mark_edited)."""
+    return drug.last_edited_at.isoformat() if drug.last_edited_at else ""
+
+
 def submitter_of(drug: Drug):
     """Who submitted the monograph now in review (None if nobody has)."""
     event = drug.working_copy.events.filter(action=MonographEvent.Action.SUBMITTED).select_related("user").first()
@@ -106,9 +111,15 @@ def _back_to_draft(drug: Drug, action: str, user, note: str = "") -> Drug:
 
 
 @transaction.atomic
-def monograph_publish(*, drug: Drug, reviewer, note: str) -> Drug:
-    """Publish a monograph in review: four eyes, sources required, a 'what changed' line."""
+def monograph_publish(*, drug: Drug, reviewer, note: str, seen_edit: str | None = None) -> Drug:
+    """Publish a monograph in review: four eyes, sources required, a 'what changed' line.
+
+    seen_edit: the last content change the reviewer's page showed (edit_marker); if the monograph has
+    changed since, the reviewer has not seen what they would publish, and it is refused.
+    """
     drug = _locked(drug)
+    if seen_edit is not None and seen_edit != edit_marker(drug):
+        raise ValidationError(_("The monograph changed since you opened this page: look at the changes again."))
     if not reviewer.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied(_("Only a reviewer can publish."))
     if drug.status != MonographStatus.IN_REVIEW:

@@ -8,9 +8,10 @@ source or condition is followed to the drug it belongs to, so a relation added l
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from drugs.models import Drug
+from drugs.models import Drug, MonographStatus
 from drugs.services.monographs import PUBLISH_PERMISSION
 
 
@@ -32,7 +33,10 @@ def public_references(model: type[models.Model]) -> list[tuple[type[models.Model
     references = []
     for relation in model._meta.related_objects:
         if not relation.one_to_many:
-            continue
+            raise FieldDoesNotExist(
+                f"{relation.related_model.__name__}.{relation.field.name} is not a plain foreign key to "
+                f"{model.__name__}: say in drugs/services/reference.py how readers see it."
+            )
         path = path_to_drug(relation.related_model, frozenset({model}))
         if path is None:
             raise FieldDoesNotExist(
@@ -44,12 +48,15 @@ def public_references(model: type[models.Model]) -> list[tuple[type[models.Model
 
 
 def in_public_use(obj: models.Model) -> bool:
-    """Does anything a reader can see (a row of a published monograph) point at this source or condition?"""
+    """Does anything a reader can see point at this source or condition: a row of a published monograph,
+    or of one in review (a reviewer is checking it as it will be published, source details included)?"""
     if obj.pk is None:
         return False
     for referring, field, path in public_references(type(obj)):
-        public = f"{path}__public_copy_of__isnull" if path else "public_copy_of__isnull"
-        if referring._default_manager.filter(**{field: obj, public: False}).exists():
+        prefix = f"{path}__" if path else ""
+        published = Q(**{f"{prefix}public_copy_of__isnull": False})
+        in_review = Q(**{f"{prefix}public_copy_of__isnull": True, f"{prefix}status": MonographStatus.IN_REVIEW})
+        if referring._default_manager.filter(published | in_review, **{field: obj}).exists():
             return True
     return False
 
@@ -62,7 +69,7 @@ def may_change(user, obj: models.Model | None) -> bool:
 def _check(user, obj: models.Model) -> None:
     if obj.pk is not None and not may_change(user, type(obj)._default_manager.get(pk=obj.pk)):
         raise PermissionDenied(
-            _("Readers can see this %(what)s: only a reviewer may change or delete it.")
+            _("Readers can see this %(what)s, or a reviewer is checking it: only a reviewer may change or delete it.")
             % {"what": obj._meta.verbose_name}
         )
 
