@@ -54,7 +54,7 @@ def values_of(instance: models.Model) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in content_fields(type(instance))}
 
 
-def _related_labels(model: type[models.Model], rows: list[dict]) -> dict:
+def related_labels(model: type[models.Model], rows: list[dict]) -> dict:
     """{(related model, pk): label} for every foreign key value in these rows: one query per related model."""
     wanted: dict[type, set] = {}
     for field_ in content_fields(model):
@@ -87,7 +87,7 @@ def display(field_: models.Field, value, labels: dict) -> str:
 def field_changes(model: type[models.Model], old: dict, new: dict, labels: dict | None = None) -> list[FieldChange]:
     """Each content field whose value differs, with old and new as the curator reads them."""
     if labels is None:
-        labels = _related_labels(model, [old, new])
+        labels = related_labels(model, [old, new])
     changes = []
     for field_ in content_fields(model):
         before, after = old.get(field_.attname), new.get(field_.attname)
@@ -123,7 +123,7 @@ def rows_changes(
     label_of(key, values) names a row for the curator, e.g. "BRAVE-AA1: 4 mg → placebo at 24 weeks".
     """
     if labels is None:
-        labels = _related_labels(model, [*before.values(), *after.values()])
+        labels = related_labels(model, [*before.values(), *after.values()])
     changes = []
     for key in before.keys() | after.keys():
         old, new = before.get(key), after.get(key)

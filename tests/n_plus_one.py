@@ -9,9 +9,6 @@ from zeal.middleware import zeal_middleware
 
 from medinfo import urls as site_urls
 
-# Restoring a version (django-reversion) reads back each row the version holds, one get() per row: that is
-# a curator's restore of one monograph, not a list. Only there, and only get(), is let through.
-RESTORE_PATH = re.compile(r"^/admin/drugs/\w+/(\d+/history/\d+|recover/\d+)/$")
 # On a change page Django itself reads each inline row by primary key (the formset's id field on a save, the
 # autocomplete widget's chosen source or condition): one monograph's rows (tens), never the catalogue.
 CHANGE_PATH = re.compile(r"^/admin/drugs/\w+/\d+/change/$")
@@ -22,9 +19,6 @@ DELETE_PATH = re.compile(r"^/admin/drugs/drug/(\d+/delete|)/?$")
 
 def guard(get_response):
     def restoring(request):
-        if RESTORE_PATH.match(request.path_info):
-            with zeal_ignore([{"model": "drugs.*", "field": "get()"}]):
-                return get_response(request)
         if DELETE_PATH.match(request.path_info):
             with zeal_ignore([{"model": "drugs.*", "field": "*"}]):
                 return get_response(request)

@@ -152,17 +152,47 @@ def test_a_disclaimer_version_visitors_have_seen_cannot_be_restored(admin_client
     assert Disclaimer.objects.get(is_current=True) == disclaimer
 
 
-def test_a_public_copy_never_changes_by_a_restore(clinician, reviewer):
-    drug = make_drug(summary="Published summary")
+def test_a_public_copy_never_changes_by_a_restore_even_when_the_revision_held_it(clinician, reviewer):
+    drug = make_drug(summary="First summary")
     make_finding(profile=make_profile(drug=drug))
-    with reversion.create_revision():
-        reversion.add_to_revision(drug)
     publish(drug)
-    Drug.objects.filter(pk=drug.pk).update(summary="Working summary")
+    public = Drug.objects.get(public_copy_of=drug)
+    with reversion.create_revision():  # an old revision that held the public copy beside the working copy
+        reversion.add_to_revision(drug)
+        reversion.add_to_revision(public)
     old_version = Version.objects.get_for_object(drug).first()
+    Drug.objects.filter(pk=public.pk).update(summary="Reviewed summary")  # a later publication
+    Drug.objects.filter(pk=drug.pk).update(summary="Working summary")
+
     _page, response = confirm_restore(
         logged_in(reviewer), reverse("admin:drugs_drug_revision", args=[drug.pk, old_version.pk])
     )
     assert response.status_code == 302
-    assert Drug.objects.get(public_copy_of=drug).summary == "Published summary"
+    assert Drug.objects.get(pk=drug.pk).summary == "First summary", "the working copy was restored"
+    assert Drug.objects.get(public_copy_of=drug).summary == "Reviewed summary", "readers' copy untouched"
     assert clinician.get(drug.get_absolute_url()).status_code == 200
+
+
+def test_the_confirmation_costs_the_same_queries_however_many_findings_a_version_holds(seed, curator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    curator_client = logged_in(curator)
+    drug = working_baricitinib()
+    drug_url = reverse("admin:drugs_drug_change", args=[drug.pk])
+
+    def queries_to_confirm() -> int:
+        curator_client.post(drug_url, {**change_form(curator_client, drug_url), "summary": f"Snapshot {drug.pk}"})
+        version = Version.objects.get_for_object(drug).first()
+        RelapseFinding.objects.filter(profile__drug=drug).update(population="Changed since")  # every row differs
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                curator_client.get(reverse("admin:drugs_drug_revision", args=[drug.pk, version.pk])).status_code == 200
+            )
+        return len(queries)
+
+    few = queries_to_confirm()
+    profile = seeded_finding().profile
+    for number in range(15):
+        make_finding(profile=profile, study_name=f"Extra {number}", source=seeded_finding().source)
+    assert queries_to_confirm() == few

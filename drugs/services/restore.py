@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from drugs.changes import RowChange, content_fields, field_changes, values_of
+from drugs.changes import RowChange, content_fields, field_changes, related_labels, values_of
 from drugs.models import (
     Condition,
     Disclaimer,
@@ -67,9 +67,13 @@ class RestorePlan:
     @property
     def changes(self) -> list[RowChange]:
         """What the curator confirms: rows whose content would differ, field by field."""
+        labels = {}  # names of the sources and conditions rows point at: one query per kind for the whole plan
+        for model in {row.model for row in self.rows}:
+            values = [v for row in self.rows if row.model is model for v in (row.current, row.restored) if v]
+            labels.update(related_labels(model, values))
         listed = []
         for row in self.rows:
-            fields = field_changes(row.model, row.current or {}, row.restored or {})
+            fields = field_changes(row.model, row.current or {}, row.restored or {}, labels)
             if fields or row.kind != "changed":
                 listed.append(RowChange(row.kind, _label(row), fields))
         return listed
@@ -211,18 +215,25 @@ def _check_disclaimer(plan: RestorePlan, pk: int) -> None:
 
 
 def _check_references(plan: RestorePlan) -> None:
-    """A restored row may point only at sources and conditions that still exist."""
+    """A restored row may point only at sources and conditions that still exist (one query per kind)."""
+    wanted = []
     for row in plan.rows:
-        if row.restored is None:
-            continue
-        for field_ in content_fields(row.model):
+        for field_ in content_fields(row.model) if row.restored is not None else []:
             value = row.restored.get(field_.attname)
-            shared = field_.is_relation and field_.related_model in (Source, Condition)
-            if shared and value is not None and not field_.related_model._default_manager.filter(pk=value).exists():
-                plan.problems.append(
-                    _("%(row)s refers to a %(what)s that has since been deleted: recover it first.")
-                    % {"row": _label(row), "what": field_.related_model._meta.verbose_name}
-                )
+            if field_.is_relation and field_.related_model in (Source, Condition) and value is not None:
+                wanted.append((row, field_.related_model, value))
+    existing = {
+        model: set(
+            model._default_manager.filter(pk__in={v for _r, m, v in wanted if m is model}).values_list("pk", flat=True)
+        )
+        for model in (Source, Condition)
+    }
+    for row, model, value in wanted:
+        if value not in existing[model]:
+            plan.problems.append(
+                _("%(row)s refers to a %(what)s that has since been deleted: recover it first.")
+                % {"row": _label(row), "what": model._meta.verbose_name}
+            )
 
 
 def _may_restore(user, plan: RestorePlan) -> bool:
