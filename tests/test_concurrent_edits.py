@@ -147,3 +147,13 @@ def test_a_stale_drug_page_cannot_delete_a_profile_corrected_meanwhile(seed, cur
     response = logged_in(curator).post(url, {**stale, f"{prefix}-DELETE": "on"}, follow=True)
     assert "after you opened it" in response.content.decode()
     assert RelapseProfile.objects.get(pk=profile.pk).guidance == "Corrected while the other page was open"
+
+
+def test_a_save_of_named_content_fields_is_checked_too(seed):
+    first, second = seeded_finding(), seeded_finding()
+    first.proportion = Decimal(61)
+    first.save(update_fields=["proportion"])
+    second.population = "Stale population"
+    with pytest.raises(StaleEdit):
+        second.save(update_fields=["population"])
+    assert RelapseFinding.objects.get(pk=first.pk).population != "Stale population"

@@ -2,12 +2,16 @@
 
 Every curated row carries an edit number that moves on each saved edit. A save states the number
 its form was loaded with; the database changes the row only if that is still the number it holds
-(one conditional UPDATE, so two saves racing each other cannot both win). Writes that do not touch
-content (a status change, saved with update_fields) leave the number alone.
+(one conditional UPDATE, so two saves racing each other cannot both win). Writes of workflow fields only
+(a status change, saved with update_fields) leave the number alone.
 """
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+# Written by the review workflow, not by an editor: saving only these leaves the edit number alone, so a
+# curator's open form stays valid when a reviewer submits or publishes.
+BOOKKEEPING_FIELDS = frozenset({"status", "updated", "reviewed_by", "reviewed_on", "last_edited_by", "last_edited_at"})
 
 
 class StaleEdit(Exception):
@@ -31,8 +35,10 @@ class EditVersioned(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if self._state.adding or (update_fields is not None and "edit_version" not in update_fields):
+        if self._state.adding or (update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS):
             return super().save(*args, **kwargs)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "edit_version"}
         expected = self.edit_version
         with transaction.atomic(using=kwargs.get("using")):
             # Claim the next number first: a concurrent save blocks here, then finds the number gone.
