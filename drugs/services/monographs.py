@@ -20,7 +20,7 @@ DELETE_PERMISSION = "drugs.delete_drug"
 def publication_problems(drug: Drug) -> list[str]:
     """What stops a monograph from being published, each in words a curator can act on."""
     problems = []
-    for profile in drug.relapse_profiles.select_related("condition").prefetch_related("findings"):
+    for profile in Drug.objects.with_content().get(pk=drug.pk).relapse_profiles.all():
         findings = list(profile.findings.all())
         if not findings and profile.is_risk_established:
             problems.append(
@@ -208,8 +208,9 @@ def _copy(instance, **changes):
 def replace_public_copy(drug: Drug) -> Drug:
     """Copy the working monograph, rows and all, over its public copy."""
     Drug.objects.filter(public_copy_of=drug).delete()
-    approvals = list(drug.approvals.all())
-    profiles = list(drug.relapse_profiles.prefetch_related("findings"))
+    working = Drug.objects.with_content().get(pk=drug.pk)
+    approvals = list(working.approvals.all())
+    profiles = list(working.relapse_profiles.all())
     public = _copy(Drug.objects.get(pk=drug.pk), public_copy_of=drug, status=MonographStatus.PUBLISHED)
     public.save()
     RegulatoryApproval.objects.bulk_create(_copy(a, drug=public) for a in approvals)
