@@ -157,3 +157,18 @@ def test_a_save_of_named_content_fields_is_checked_too(seed):
     with pytest.raises(StaleEdit):
         second.save(update_fields=["population"])
     assert RelapseFinding.objects.get(pk=first.pk).population != "Stale population"
+
+
+def test_a_delete_confirmed_on_a_page_opened_before_an_edit_is_refused(seed, curator, second_curator):
+    finding = seeded_finding()
+    url = reverse("admin:drugs_relapsefinding_delete", args=[finding.pk])
+    page = logged_in(curator).get(url).content.decode()
+    loaded = page.split('name="loaded_version" value="')[1].split('"')[0]
+    finding.population = "Corrected while the delete page was open"
+    finding.save()
+    response = logged_in(curator).post(url, {"post": "yes", "loaded_version": loaded}, follow=True)
+    assert "after you opened it" in response.content.decode()
+    assert RelapseFinding.objects.filter(pk=finding.pk).exists()
+    fresh = logged_in(curator).get(url).content.decode().split('name="loaded_version" value="')[1].split('"')[0]
+    logged_in(curator).post(url, {"post": "yes", "loaded_version": fresh})
+    assert not RelapseFinding.objects.filter(pk=finding.pk).exists(), "a delete of what the page showed goes ahead"

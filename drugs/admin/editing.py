@@ -74,9 +74,24 @@ def _with_loaded_version(fieldsets):
 
 
 class EditVersionAdmin:
-    """For a ModelAdmin: its change form refuses stale saves."""
+    """For a ModelAdmin: its change form refuses stale saves, its delete page a stale delete."""
 
     form = EditVersionForm
+    delete_confirmation_template = "admin/drugs/delete_confirmation.html"
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        loaded = request.POST.get("loaded_version", "") if request.POST.get("post") == "yes" else ""
+        if obj is not None and loaded.isdigit():
+            obj.loaded_version = int(loaded)  # the delete confirmation's number: EditVersioned.delete checks it
+        return obj
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except StaleEdit as stale:
+            messages.error(request, changed_meanwhile(stale.instance, stale.instance.loaded_version))
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_fieldsets(self, request, obj=None):
         return _with_loaded_version(super().get_fieldsets(request, obj))
