@@ -21,6 +21,7 @@ from django.utils import translation
 
 from drugs import formatting
 from drugs.models import (
+    AnalysisMethod,
     Condition,
     Drug,
     EvidenceGrade,
@@ -408,8 +409,20 @@ def _statistic(finding: RelapseFinding) -> dict:
     if finding.events is not None:
         # n with the outcome is R5's numberAffected; knownDataCount means "with known results".
         statistic["numberAffected"] = finding.events
+    notes = []
     if finding.proportion_is_approximate:
-        statistic["note"] = [{"text": "The source gives this figure as approximate ('about')."}]
+        notes.append({"text": "The source gives this figure as approximate ('about')."})
+    if finding.analysis_method:
+        notes.append({"text": f"Analysis method: {_label(AnalysisMethod, finding.analysis_method)}."})
+    if finding.is_derived:
+        notes.append({"text": "Derived by the curator from the counts the source gives (n/N)."})
+    if finding.quote:
+        # Statistic.note (Annotation, 0..*): the source's own words behind this statistic, verbatim and in
+        # the source's language; Statistic.description stays the figure in words.
+        where = f" ({finding.quote_location})" if finding.quote_location else ""
+        notes.append({"text": f"Source text{where}: {finding.quote}"})
+    if notes:
+        statistic["note"] = notes
     return statistic
 
 

@@ -62,6 +62,10 @@ FINDING_FIELDSETS = [
         _("Evidence"),
         {"fields": ["study_design", "evidence_grade", "population", "source", "reviewed_on", ("note", "note_zh")]},
     ),
+    (
+        _("Source text (the sentence behind the figure, verbatim)"),
+        {"fields": ["quote", ("quote_location", "analysis_method", "is_derived")]},
+    ),
     (_("Display"), {"fields": [("is_headline", "order")]}),
 ]
 

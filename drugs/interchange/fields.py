@@ -143,6 +143,10 @@ KEY_ORDER = {
         "note_zh",
         "is_headline",
         "reviewed_on",
+        "quote",
+        "quote_location",
+        "is_derived",
+        "analysis_method",
     ],
     MonographEvent: ["at", "action", "user", "note", "four_eyes_override"],
 }

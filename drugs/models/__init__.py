@@ -1,6 +1,7 @@
 from drugs.models.catalog import Agency, Condition, Drug, MonographStatus, RegulatoryApproval
 from drugs.models.disclaimer import AcknowledgmentTally, Disclaimer, ProfessionalRole
 from drugs.models.evidence import (
+    AnalysisMethod,
     EvidenceGrade,
     Measure,
     RelapseFinding,
@@ -16,6 +17,7 @@ from drugs.models.review import MonographEvent
 __all__ = [
     "AcknowledgmentTally",
     "Agency",
+    "AnalysisMethod",
     "Condition",
     "Disclaimer",
     "Drug",

@@ -356,6 +356,15 @@ class TimeUnit(models.TextChoices):
     YEARS = "years", _("years")
 
 
+class AnalysisMethod(models.TextChoices):
+    """How the source computed a proportion, where it says (shown beside the figure)."""
+
+    AS_REPORTED = "as_reported", _("Observed (as reported)")
+    KAPLAN_MEIER = "kaplan_meier", _("Kaplan–Meier estimate")
+    LOCF = "locf", _("Last observation carried forward")
+    NRI = "nri", _("Non-responder imputation")
+
+
 class EvidenceGrade(models.IntegerChoices):
     """Strength of the design behind a figure, strongest first."""
 
@@ -483,6 +492,38 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text=_("Position in the table; lower first."))
     reviewed_on = models.DateField(_("last checked against the source"), null=True, blank=True)
+    quote = models.TextField(
+        _("source text"),
+        blank=True,
+        help_text=_(
+            "The source's sentence or table cell that gives the figure, copied verbatim and in the source's "
+            "language (no translation). Leave empty if you could not find it: never paraphrase."
+        ),
+    )
+    quote_location = models.CharField(
+        _("where in the source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the text stands, e.g. Abstract, Results; Table 2; Figure 3 legend."),
+    )
+    is_derived = models.BooleanField(
+        _("derived by the curator"),
+        default=False,
+        help_text=_(
+            "Tick when you computed the figure yourself, e.g. the percentage from n/N; the source text then "
+            "holds the counts."
+        ),
+    )
+    analysis_method = models.CharField(
+        _("analysis method"),
+        max_length=20,
+        choices=AnalysisMethod.choices,
+        blank=True,
+        help_text=_(
+            "How the source computed the proportion, where it says (e.g. last observation carried forward). "
+            "Leave empty if the source does not say."
+        ),
+    )
 
     class Meta:
         ordering = ["profile", "order", "id"]
