@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from drugs import services
+from drugs import charts, services
 from drugs.models import Drug, RelapseFinding
 from tests.factories import make_condition, make_drug, make_finding, make_profile, publish
 
@@ -18,6 +18,11 @@ def charts_in(page: str, section_id: str | None = None) -> list[ET.Element]:
         page = page.split(f'<section id="{section_id}"')[1].split("</section>")[0]
     # Our own rendered page, not untrusted input.
     return [ET.fromstring(svg) for svg in re.findall(r"<svg viewBox.*?</svg>", page, re.DOTALL)]  # noqa: S314
+
+
+def panel_of(page: str, section_id: str, study: str) -> ET.Element:
+    """In small multiples, the panel of one study."""
+    return next(svg for svg in charts_in(page, section_id) if svg.find("title").text.endswith(f"— {study}"))
 
 
 def y_of(svg: ET.Element, percent: float) -> float:
@@ -39,7 +44,7 @@ def marker_at(group: ET.Element, weeks: str) -> ET.Element:
 
 def test_the_brave_aa1_arms_are_drawn_at_their_stored_proportions(seeded_clinician):
     page = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()
-    (svg,) = charts_in(page, "alopecia-areata")
+    svg = panel_of(page, "alopecia-areata", "BRAVE-AA1")
     from_4mg = series(svg, "Randomized withdrawal to placebo: baricitinib 4 mg once daily → placebo (BRAVE-AA1)")
     assert float(marker_at(from_4mg, "24").get("data-cy")) == pytest.approx(y_of(svg, 60), abs=0.1)
     from_2mg = series(svg, "Randomized withdrawal to placebo: baricitinib 2 mg once daily → placebo (BRAVE-AA1)")
@@ -50,7 +55,7 @@ def test_the_brave_aa1_arms_are_drawn_at_their_stored_proportions(seeded_clinici
 
 def test_the_chart_states_its_figures_in_words_for_screen_readers_and_print(seeded_clinician):
     page = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()
-    (svg,) = charts_in(page, "alopecia-areata")
+    svg = panel_of(page, "alopecia-areata", "BRAVE-AA1")
     assert svg.get("role") == "img"
     assert "Alopecia areata" in svg.find("title").text
     assert "baricitinib 4 mg once daily → placebo (BRAVE-AA1): 60% at 24 weeks" in svg.find("desc").text
@@ -58,10 +63,10 @@ def test_the_chart_states_its_figures_in_words_for_screen_readers_and_print(seed
 
 def test_findings_of_another_kind_stay_out_of_the_relapse_axes(seeded_clinician):
     page = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()
-    (svg,) = charts_in(page, "alopecia-areata")
-    labels = [g.get("data-label") for g in svg.iter("g") if g.get("class") == "series"]
+    svgs = charts_in(page, "alopecia-areata")
+    labels = [g.get("data-label") for svg in svgs for g in svg.iter("g") if g.get("class") == "series"]
     assert not any("Restarted" in label for label in labels), "response regained is not a relapse"
-    assert "87.5%" not in "".join(svg.itertext())
+    assert all("87.5%" not in "".join(svg.itertext()) for svg in svgs)
 
 
 def test_a_ci_whisker_spans_the_stored_interval(clinician):
@@ -98,8 +103,7 @@ def test_the_condition_page_draws_each_drug_with_its_scenario_in_the_legend(clin
 
 
 def test_a_published_edit_shows_in_the_chart_on_the_next_request(seeded_clinician, reviewer, curator):
-    first = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()  # fills the chart cache
-    (svg,) = charts_in(first, "alopecia-areata")
+    seeded_clinician.get("/en/drugs/baricitinib/")  # fills the chart cache
     drug = Drug.objects.working().get(slug="baricitinib")
     RelapseFinding.objects.filter(
         profile__drug=drug, study_name="BRAVE-AA1", timepoint=24, regimen_before__contains="4 mg once"
@@ -108,7 +112,7 @@ def test_a_published_edit_shows_in_the_chart_on_the_next_request(seeded_clinicia
     services.monograph_submit(drug=drug, user=curator)
     services.monograph_publish(drug=drug, reviewer=reviewer, note="24-week figure corrected")
     page = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()
-    (svg,) = charts_in(page, "alopecia-areata")
+    svg = panel_of(page, "alopecia-areata", "BRAVE-AA1")
     from_4mg = series(svg, "Randomized withdrawal to placebo: baricitinib 4 mg once daily → placebo (BRAVE-AA1)")
     assert float(marker_at(from_4mg, "24").get("data-cy")) == pytest.approx(y_of(svg, 65), abs=0.1)
 
@@ -122,3 +126,149 @@ def test_the_chart_adds_no_query(clinician, django_assert_num_queries):
     with django_assert_num_queries(6):
         page = clinician.get(profile.drug.get_absolute_url()).content.decode()
     assert len(charts_in(page)) == 1
+
+
+# Issue 14: the chart says no more than its findings.
+
+
+def point_groups(svg: ET.Element) -> list[ET.Element]:
+    return [g for g in svg.iter("g") if g.get("class") == "point"]
+
+
+def seed_aa_svgs(client) -> list[ET.Element]:
+    return charts_in(client.get("/en/drugs/baricitinib/").content.decode(), "alopecia-areata")
+
+
+def test_a_line_joins_only_the_time_points_of_one_series(seeded_clinician):
+    svgs = seed_aa_svgs(seeded_clinician)
+    for svg in svgs:
+        for group in (g for g in svg.iter("g") if g.get("class") == "series"):
+            points = point_groups(group)
+            assert points, group.get("data-label")
+            for attribute in ("data-series", "data-study", "data-arm"):
+                assert {p.get(attribute) for p in points} == {group.get(attribute)}, attribute
+            line = group.find("polyline")
+            assert (line is not None) == (len(points) > 1)
+            if line is not None:
+                assert line.get("data-series") == group.get("data-series")
+                assert len(line.get("points").split()) == len(points)
+    pooled = [
+        p
+        for svg in svgs
+        for p in point_groups(svg)
+        if p.get("data-arm") == "baricitinib 4 mg or 2 mg once daily → placebo" and p.get("data-study") == "BRAVE-AA1"
+    ]
+    assert sorted(Decimal(p.get("data-weeks")) for p in pooled) == [4, 8, 100], "the pooled result is its own series"
+
+
+def test_no_two_series_in_a_chart_share_colour_and_marker(seeded_clinician):
+    svgs = seed_aa_svgs(seeded_clinician)
+    assert len(svgs) == 2, "eight series: one panel per study (BRAVE-AA1, BRAVE-AA2) instead of one crowded plot"
+    encodings = []
+    for svg in svgs:
+        for group in (g for g in svg.iter("g") if g.get("class") == "series"):
+            encodings.append((group.get("stroke"), group.get("data-marker")))
+    assert len(encodings) == 8
+    assert len(set(encodings)) == len(encodings), encodings
+    ticks = [[t.get("data-weeks") for t in svg.iter("line") if t.get("class") == "x-tick"] for svg in svgs]
+    assert ticks[0] == ticks[1], "small multiples share their axes"
+
+
+def test_the_legend_groups_series_under_their_study(seeded_clinician):
+    page = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()
+    section = page.split('<section id="alopecia-areata"')[1].split("</section>")[0]
+    headings = re.findall(r'<li class="legend-study"><span class="legend-heading">([^<]*)</span>', section)
+    assert headings == ["BRAVE-AA1", "BRAVE-AA2"]
+
+
+def finding(**fields) -> RelapseFinding:
+    values = {
+        "scenario": "continued",
+        "measure": "relapse",
+        "regimen_before": "4 mg",
+        "regimen_after": "4 mg",
+        "outcome_definition": "Loss of response",
+        "timepoint": Decimal(100),
+        "timepoint_unit": "weeks",
+        "proportion": Decimal(7),
+        "population": "Adults",
+        **fields,
+    }
+    return RelapseFinding(**values)
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_two_series_ending_at_the_same_value_do_not_print_labels_over_each_other():
+    chart = charts.build(
+        [
+            finding(study_name="ONE", timepoint=Decimal(52), proportion=Decimal(5)),
+            finding(study_name="ONE"),
+            finding(study_name="TWO", timepoint=Decimal(52), proportion=Decimal(3)),
+            finding(study_name="TWO"),
+        ],
+        label_of=charts.arm_label,
+    )
+    points = [p for s in chart.series for p in s.points]
+    for i, p in enumerate(points):
+        for q in points[i + 1 :]:
+            assert abs(p.x - q.x) >= 10 or abs(p.y - q.y) >= 10, "one marker hides another"
+    boxes = [p.label_box for p in points if p.label_box]
+    assert boxes, "at least one label is drawn"
+    for i, box in enumerate(boxes):
+        assert all(not overlaps(box, other) for other in boxes[i + 1 :]), "two labels overlap"
+        for p in points:
+            assert not overlaps(box, (p.x - 5, p.y - 5, p.x + 5, p.y + 5)), "a label hides a marker"
+
+
+def test_the_wilson_interval_of_11_of_33():
+    low, high = charts.wilson_interval(11, 33)
+    assert (round(low, 1), round(high, 1)) == (19.8, 50.4)
+    assert charts.wilson_interval(0, 10)[0] == 0
+
+
+def whiskers(svg: ET.Element, kind: str) -> list[ET.Element]:
+    return [line for line in svg.iter("line") if line.get("class") == kind]
+
+
+def test_intervals_are_drawn_where_stored_with_caps_and_wilson_only_from_n_and_n(seeded_clinician):
+    svgs = seed_aa_svgs(seeded_clinician)
+    aa1, aa2 = svgs
+    (reported,) = whiskers(aa1, "range")  # 10–11% at week 8
+    ends = sorted([float(reported.get("y1")), float(reported.get("y2"))])
+    assert ends == pytest.approx(sorted([y_of(aa1, 10), y_of(aa1, 11)]), abs=0.1)
+    caps = [line for line in aa1.iter("line") if line.get("class") == "cap"]
+    assert len(caps) == 2 and all(float(c.get("x2")) - float(c.get("x1")) > 10 for c in caps), (
+        "caps wider than a marker"
+    )
+    wilson = whiskers(aa2, "wilson")
+    assert len(wilson) == 2, "11/33 and 4/8 get a calculated interval"
+    assert sorted(sorted([float(w.get("y1")), float(w.get("y2"))]) for w in wilson)[1] == pytest.approx(
+        sorted([y_of(aa2, 50.4), y_of(aa2, 19.8)]), abs=0.2
+    )
+    titles = {p.get("data-percent"): p.find("title").text for svg in svgs for p in point_groups(svg)}
+    assert any("calculated from n/N" in t for t in titles.values())
+    assert "N not reported" in titles["80.00"]
+    assert whiskers(aa1, "wilson") == [] and whiskers(aa1, "ci") == []
+
+
+def caption_of(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("<figcaption")[1].split("</figcaption>")[0]))
+
+
+def test_the_caption_describes_only_what_is_drawn(clinician):
+    finding = make_finding(proportion=Decimal(55), ci_low=Decimal(40), ci_high=Decimal(70), study_name="TRIAL")
+    publish(finding.profile.drug)
+    caption = caption_of(clinician.get(finding.profile.drug.get_absolute_url()).content.decode())
+    assert "confidence interval (95%) the source reports" in caption
+    assert "n/N" not in caption and "range the source reports" not in caption
+
+
+def test_the_caption_names_calculated_intervals_when_some_are_drawn(seeded_clinician):
+    page = seeded_clinician.get("/en/drugs/baricitinib/").content.decode()
+    caption = caption_of(page.split('<section id="alopecia-areata"')[1])
+    assert "calculated from n/N" in caption
+    assert "range the source reports" in caption
+    assert "confidence interval the source reports" not in caption

@@ -61,10 +61,13 @@ def test_the_relapse_chart_fits_the_screen_and_passes_axe(page, site, width, tmp
     page.goto(f"{site}/en/acknowledge/?next=/en/drugs/baricitinib/")
     pass_gate(page)
     chart = page.locator("#alopecia-areata .relapse-chart")
-    expect(chart.locator("svg[role=img]")).to_be_visible()
-    box = chart.locator("svg[role=img]").bounding_box()
-    assert 0 < box["width"] <= width, "the chart scales to the screen"
-    assert box["height"] > 100, "and stays readable"
+    panels = chart.locator("svg[role=img]")
+    expect(panels).to_have_count(2)  # one per study: BRAVE-AA1 and BRAVE-AA2
+    for index in range(2):
+        expect(panels.nth(index)).to_be_visible()
+        box = panels.nth(index).bounding_box()
+        assert 0 < box["width"] <= width, "the chart scales to the screen"
+        assert box["height"] > 100, "and stays readable"
     screenshots = Path("test-results")
     screenshots.mkdir(exist_ok=True)
     chart.screenshot(path=str(screenshots / f"alopecia-areata-chart-{width}.png"))
