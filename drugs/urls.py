@@ -11,6 +11,7 @@ urlpatterns = [
     path("drugs/<slug:slug>/preview/", views.drug_preview, name="drug_preview"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition_detail"),
     path("search/", views.search, name="search"),
+    path("how-to-read/", views.how_to_read, name="how_to_read"),
     path("acknowledge/", views.acknowledge, name="acknowledge"),
     path("acknowledge/declined/", views.declined, name="declined"),
 ]

@@ -6,10 +6,10 @@ from django.urls import translate_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from drugs import charts, fhir, gate, services
+from drugs import answers, charts, fhir, gate, services
 from drugs import search as drug_search
 from drugs.forms import AcknowledgmentForm, SearchForm
-from drugs.models import Condition, Drug, RelapseProfile
+from drugs.models import Condition, Drug, EvidenceGrade, RelapseProfile, Scenario
 from drugs.outage import database_available
 
 MIN_QUERY_LENGTH = 2
@@ -69,6 +69,21 @@ def condition_detail(request, slug: str):
         "comparison_chart": charts.comparison(profiles),
     }
     return render(request, "drugs/condition_detail.html", context)
+
+
+def how_to_read(request):
+    """Levels, the rule behind them, scenarios, grades and missing figures; the thresholds are the code's own."""
+    context = {
+        "high_from": answers.HIGH_FROM,
+        "moderate_from": answers.MODERATE_FROM,
+        "window_weeks": answers.WINDOW_WEEKS,
+        "groups": [
+            (group.label, [Scenario(scenario).label for scenario in scenarios])
+            for group, scenarios in answers.GROUP_SCENARIOS.items()
+        ],
+        "grades": sorted(EvidenceGrade, reverse=True),
+    }
+    return render(request, "drugs/how_to_read.html", context)
 
 
 def search(request):

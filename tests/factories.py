@@ -13,7 +13,6 @@ from drugs.models import (
     MonographStatus,
     RelapseFinding,
     RelapseProfile,
-    RelapseRisk,
     Scenario,
     Source,
     SourceKind,
@@ -77,7 +76,7 @@ def make_source(**fields) -> Source:
 
 
 def make_profile(*, drug: Drug | None = None, condition: Condition | None = None, **fields) -> RelapseProfile:
-    defaults = {"risk": RelapseRisk.HIGH, "guidance": "Keep treating.", "last_reviewed": datetime.date(2026, 11, 20)}
+    defaults = {"guidance": "Keep treating.", "last_reviewed": datetime.date(2026, 11, 20)}
     return RelapseProfile.objects.create(
         drug=drug or make_drug(), condition=condition or make_condition(), **{**defaults, **fields}
     )

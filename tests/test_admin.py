@@ -109,7 +109,6 @@ def test_curator_adds_a_condition_a_source_a_drug_and_a_finding(admin_client):
         "status": "draft",
         **management_form("relapse_profiles", total=1),
         "relapse_profiles-0-condition": str(condition.pk),
-        "relapse_profiles-0-risk": "not_established",
         **management_form("approvals"),
     }
     response = admin_client.post(admin_url(Drug, "add"), drug_form)
@@ -167,7 +166,8 @@ def test_a_bad_finding_inline_keeps_the_whole_profile_unchanged(admin_client):
     form = {
         "drug": str(profile.drug_id),
         "condition": str(profile.condition_id),
-        "risk": "low",
+        "stopping_override": "low",
+        "stopping_override_reason": "A reason",
         "guidance": "Changed guidance",
         **management_form("findings", total=1, initial=1),
         # The profile page lists findings as a summary: their order is what is typed there.
@@ -181,7 +181,7 @@ def test_a_bad_finding_inline_keeps_the_whole_profile_unchanged(admin_client):
     assert "Enter a whole number, digits only" in response.content.decode()
     profile.refresh_from_db()
     finding.refresh_from_db()
-    assert profile.risk == "high" and profile.guidance == "Keep treating."
+    assert profile.stopping_override == "" and profile.guidance == "Keep treating."
     assert finding.order == 0
 
 
@@ -192,7 +192,6 @@ def test_a_second_profile_for_the_same_drug_and_condition_is_refused_with_a_mess
         {
             "drug": str(profile.drug_id),
             "condition": str(profile.condition_id),
-            "risk": "high",
             **management_form("findings"),
         },
     )

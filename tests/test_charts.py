@@ -80,7 +80,7 @@ def test_a_ci_whisker_spans_the_stored_interval(clinician):
 
 
 def test_a_condition_whose_risk_is_not_established_has_no_chart(clinician):
-    profile = make_profile(risk="not_established")
+    profile = make_profile()
     publish(profile.drug)
     page = clinician.get(profile.drug.get_absolute_url()).content.decode()
     assert charts_in(page) == []

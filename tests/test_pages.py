@@ -48,10 +48,11 @@ def test_the_manufacturer_statement_is_graded_low_and_says_what_it_matches(seede
     assert "4 mg → placebo, 24 weeks after withdrawal" in page
 
 
-def test_a_figure_that_is_not_stored_reads_not_established(seeded_clinician):
+def test_a_figure_the_source_does_not_give_reads_not_reported_not_not_established(seeded_clinician):
     page = seeded_clinician.get(MONOGRAPH).content.decode()
     stop_row = next(r for r in finding_rows(page) if "Recurrence of symptoms" in r)
-    assert stop_row.count("not established") >= 3, "proportion, time point and time to relapse are unknown"
+    assert stop_row.count('<span class="not-reported">not reported</span>') >= 3, "proportion, time, time to relapse"
+    assert "not established" not in stop_row, "'not established' is for questions no study answers"
 
 
 def test_the_sources_list_gives_full_addresses(seeded_clinician):
@@ -87,8 +88,8 @@ def test_an_unpublished_monograph_is_404_and_absent_from_home_search_and_conditi
 
 def test_condition_page_puts_each_drug_side_by_side(clinician):
     condition = make_condition(name="Alopecia areata", slug="alopecia-areata")
-    first = make_profile(drug=make_drug(name="baricitinib"), condition=condition, risk="high")
-    second = make_profile(drug=make_drug(name="ritlecitinib"), condition=condition, risk="not_established")
+    first = make_profile(drug=make_drug(name="baricitinib"), condition=condition)
+    second = make_profile(drug=make_drug(name="ritlecitinib"), condition=condition)
     make_finding(profile=first, proportion=Decimal(60))
     publish(first.drug)
     publish(second.drug)

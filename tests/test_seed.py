@@ -60,7 +60,10 @@ def test_seed_holds_baricitinib_with_both_condition_profiles(seed):
     assert drug.public_copy.relapse_profiles.count() == 2, "readers see the seed as loaded"
     profiles = {p.condition.slug: p for p in drug.relapse_profiles.all()}
     assert set(profiles) == {"alopecia-areata", "rheumatoid-arthritis"}
-    assert profiles["alopecia-areata"].risk == "high"
+    assert [(a.group, a.level) for a in profiles["alopecia-areata"].answers] == [
+        ("stopping", "high"),
+        ("tapering", "moderate"),
+    ]
     assert "Continued administration" in profiles["alopecia-areata"].guidance
     assert "long-term" in profiles["rheumatoid-arthritis"].guidance
 

@@ -121,11 +121,11 @@ def test_publishing_a_finding_without_a_source_is_refused_with_what_is_missing(r
     assert not Drug.objects.published().exists()
 
 
-def test_a_profile_needs_a_finding_or_an_explicit_not_established(reviewer, curator):
-    profile = make_profile(risk="high")
-    with pytest.raises(ValidationError, match="has no finding"):
+def test_a_curators_level_needs_a_finding_of_its_scenario_and_no_finding_reads_not_established(reviewer, curator):
+    profile = make_profile(stopping_override="high", stopping_override_reason="Clinical experience")
+    with pytest.raises(ValidationError, match="has a curator's level but no finding"):
         services.monograph_submit(drug=profile.drug, user=curator)
-    profile.risk = "not_established"
+    profile.stopping_override = profile.stopping_override_reason = ""
     profile.save()
     services.monograph_submit(drug=profile.drug, user=curator)
     services.monograph_publish(drug=profile.drug, reviewer=reviewer, note="Nothing known yet")
@@ -231,7 +231,6 @@ def test_moving_a_profile_to_another_drug_sends_both_back_to_draft(seed, curator
     form = {
         "drug": other.pk,
         "condition": profile.condition_id,
-        "risk": profile.risk,
         "loaded_version": profile.edit_version,
         "findings-TOTAL_FORMS": "0",
         "findings-INITIAL_FORMS": "0",

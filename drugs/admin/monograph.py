@@ -142,7 +142,7 @@ class RegulatoryApprovalInline(EditVersionInline, PlainNumberInputs, admin.Tabul
 class RelapseProfileInline(EditVersionInline, PlainNumberInputs, admin.TabularInline):
     model = RelapseProfile
     extra = 0
-    fields = ["condition", "risk", "risk_qualifier", "last_reviewed"]
+    fields = ["condition", "last_reviewed"]
     autocomplete_fields = ["condition"]
     show_change_link = True
 
@@ -292,18 +292,38 @@ class RelapseFindingInline(EditVersionInline, PlainNumberInputs, admin.TabularIn
 @admin.register(RelapseProfile)
 class RelapseProfileAdmin(MonographContentAdmin):
     drug_path = "drug"
-    list_display = ["drug", "condition", "risk", "finding_count", "last_reviewed"]
-    list_filter = ["risk", "condition", "drug__status"]
+    list_display = ["drug", "condition", "finding_count", "last_reviewed"]
+    list_filter = ["condition", "drug__status"]
     search_fields = ["drug__name", "drug__brand_names", "condition__name"]
     autocomplete_fields = ["drug", "condition"]
     fieldsets = [
-        (None, {"fields": ["drug", "condition", "risk", "last_reviewed"]}),
-        (_("English"), {"fields": ["risk_qualifier", "factors", "guidance", "not_established"]}),
+        (None, {"fields": ["drug", "condition", "last_reviewed"]}),
+        (_("English"), {"fields": ["factors", "guidance", "not_established"]}),
         (
             _("Simplified Chinese (English is shown, marked, where this is empty)"),
-            {"fields": ["risk_qualifier_zh", "factors_zh", "guidance_zh", "not_established_zh"]},
+            {"fields": ["factors_zh", "guidance_zh", "not_established_zh"]},
+        ),
+        (
+            _("Levels: by the rule, or your judgement with a reason"),
+            {
+                "description": _(
+                    "Each scenario's level is worked out from the findings by the rule on the public page "
+                    "'How to read this page'. Set a level here only to overrule it, with the reason readers will "
+                    "see beside the rule's own level."
+                ),
+                "fields": [
+                    "levels_by_rule",
+                    "stopping_override",
+                    ("stopping_override_reason", "stopping_override_reason_zh"),
+                    "tapering_override",
+                    ("tapering_override_reason", "tapering_override_reason_zh"),
+                    "interruption_override",
+                    ("interruption_override_reason", "interruption_override_reason_zh"),
+                ],
+            },
         ),
     ]
+    readonly_fields = ["levels_by_rule"]
     inlines = [RelapseFindingInline]
     change_form_template = "admin/drugs/relapseprofile/change_form.html"
 
@@ -315,6 +335,12 @@ class RelapseProfileAdmin(MonographContentAdmin):
     @admin.display(description=_("findings"), ordering="finding_total")
     def finding_count(self, profile):
         return profile.finding_total
+
+    @admin.display(description=_("levels by the rule"))
+    def levels_by_rule(self, profile):
+        if profile.pk is None:
+            return "—"
+        return " · ".join(f"{answer.label}: {answer.get_rule_level_display()}" for answer in profile.answers)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.import_findings_view)

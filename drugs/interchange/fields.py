@@ -44,6 +44,12 @@ LEFT_OUT: dict[tuple, str] = {
 WRITTEN_APART: dict[tuple, str] = {
     (Drug, "editors_since_review"): "a list of usernames beside the drug's fields (many-to-many)",
 }
+# Keys older medinfo/1 files carry that no model stores any more: an import reads past them.
+RETIRED: dict[tuple, str] = {
+    (RelapseProfile, "risk"): "one level per profile; each scenario's level is now worked out by drugs/answers.py",
+    (RelapseProfile, "risk_qualifier"): "what the one level referred to; each scenario is now answered apart",
+    (RelapseProfile, "risk_qualifier_zh"): "the Chinese of risk_qualifier",
+}
 NOT_EXPORTED_MODELS: dict[type, str] = {
     AcknowledgmentTally: "an audit trail of the gate (counts per day, version and stated role), not curated content",
 }
@@ -99,9 +105,6 @@ KEY_ORDER = {
     RegulatoryApproval: ["agency", "indication", "indication_zh", "condition", "year", "month", "note", "source"],
     RelapseProfile: [
         "condition",
-        "risk",
-        "risk_qualifier",
-        "risk_qualifier_zh",
         "factors",
         "factors_zh",
         "guidance",
@@ -109,6 +112,15 @@ KEY_ORDER = {
         "not_established",
         "not_established_zh",
         "last_reviewed",
+        "stopping_override",
+        "stopping_override_reason",
+        "stopping_override_reason_zh",
+        "tapering_override",
+        "tapering_override_reason",
+        "tapering_override_reason_zh",
+        "interruption_override",
+        "interruption_override_reason",
+        "interruption_override_reason_zh",
     ],
     RelapseFinding: [
         "order",

@@ -26,6 +26,7 @@ from drugs.interchange.fields import (
     FINDING_FIELDS,
     FORMAT,
     PROFILE_FIELDS,
+    RETIRED,
     SAME_AS_WORKING,
     SOURCE_FIELDS,
 )
@@ -277,7 +278,7 @@ class _Importer:
         """Set each field the record holds, converted and checked; False if any of them is wrong."""
         ok = True
         for key in record:
-            if key not in fields and key not in parts:
+            if key not in fields and key not in parts and (type(instance), key) not in RETIRED:
                 self.problem(where, f"{str(key)[:60]}: not a field of this record")
                 ok = False
         for name in fields:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("drugs", "0004_review_safety"),
+        ("drugs", "0005_scenario_answers"),
     ]
 
     operations = [

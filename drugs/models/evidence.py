@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -237,6 +238,11 @@ class RelapseRisk(models.TextChoices):
     NOT_ESTABLISHED = "not_established", _("Not established")
 
 
+# The scenario groups a curator may give a level by judgement (field prefixes on RelapseProfile).
+OVERRIDE_GROUPS = ("stopping", "tapering", "interruption")
+OVERRIDE_NEEDS_REASON = _("Write the reason for your judgement (readers see it), or clear the level.")
+
+
 class RelapseProfileQuerySet(models.QuerySet):
     def for_condition_page(self, condition):
         """Each published drug's profile for one condition, findings and sources included."""
@@ -251,21 +257,6 @@ class RelapseProfileQuerySet(models.QuerySet):
 class RelapseProfile(TranslatableMixin, EditVersioned):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="relapse_profiles")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="relapse_profiles")
-    risk = models.CharField(
-        _("relapse risk after discontinuation"),
-        max_length=20,
-        choices=RelapseRisk.choices,
-        default=RelapseRisk.NOT_ESTABLISHED,
-        help_text=_(
-            "The overall judgement, from the findings below. Keep 'not established' until a finding supports it."
-        ),
-    )
-    risk_qualifier = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text=_("What the risk refers to, in words, e.g. 'after dose taper; full withdrawal not studied'."),
-    )
-    risk_qualifier_zh = models.CharField(_("risk qualifier (Chinese)"), max_length=300, blank=True)
     factors = models.TextField(
         _("what relapse depends on"),
         blank=True,
@@ -288,6 +279,40 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
     last_reviewed = models.DateField(
         null=True, blank=True, help_text=_("When a curator last checked this profile against its sources.")
     )
+    # A curator may set a scenario's level by judgement instead of by the rule (drugs/answers.py), only with a
+    # reason readers are shown. One set of fields per scenario group keeps the override inside the profile, so
+    # publishing, history, restore and export carry it like any other field.
+    stopping_override = models.CharField(
+        _("level after stopping: curator's judgement"),
+        max_length=20,
+        choices=RelapseRisk.choices,
+        blank=True,
+        help_text=_("Leave empty to show the level the rule gives. Set it only with a reason readers will see."),
+    )
+    stopping_override_reason = models.TextField(_("reason for the level after stopping"), blank=True)
+    stopping_override_reason_zh = models.TextField(_("reason for the level after stopping (Chinese)"), blank=True)
+    tapering_override = models.CharField(
+        _("level after tapering: curator's judgement"),
+        max_length=20,
+        choices=RelapseRisk.choices,
+        blank=True,
+        help_text=_("Leave empty to show the level the rule gives. Set it only with a reason readers will see."),
+    )
+    tapering_override_reason = models.TextField(_("reason for the level after tapering"), blank=True)
+    tapering_override_reason_zh = models.TextField(_("reason for the level after tapering (Chinese)"), blank=True)
+    interruption_override = models.CharField(
+        _("level after a temporary interruption: curator's judgement"),
+        max_length=20,
+        choices=RelapseRisk.choices,
+        blank=True,
+        help_text=_("Leave empty to show the level the rule gives. Set it only with a reason readers will see."),
+    )
+    interruption_override_reason = models.TextField(
+        _("reason for the level after a temporary interruption"), blank=True
+    )
+    interruption_override_reason_zh = models.TextField(
+        _("reason for the level after a temporary interruption (Chinese)"), blank=True
+    )
 
     objects = RelapseProfileQuerySet.as_manager()
 
@@ -301,10 +326,28 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
                 name="drugs_relapseprofile_one_per_drug_condition",
                 violation_error_message=_("This drug already has a relapse profile for this condition: edit that one."),
             ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{group}_override": ""}) | ~Q(**{f"{group}_override_reason": ""}),
+                    name=f"drugs_relapseprofile_{group}_override_has_reason",
+                    violation_error_message=OVERRIDE_NEEDS_REASON,
+                )
+                for group in OVERRIDE_GROUPS
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.drug} — {self.condition}"
+
+    def clean(self):
+        super().clean()
+        errors = {
+            f"{group}_override_reason": OVERRIDE_NEEDS_REASON
+            for group in OVERRIDE_GROUPS
+            if getattr(self, f"{group}_override") and not getattr(self, f"{group}_override_reason").strip()
+        }
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return f"{self.drug.get_absolute_url()}#{self.condition.slug}"
@@ -321,9 +364,17 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
     def headline_findings(self) -> list:
         return [f for f in self.findings.all() if f.is_headline]
 
+    @cached_property
+    def answers(self) -> list:
+        """What happens after stopping, tapering or interrupting, each by the rule in drugs/answers.py."""
+        from drugs import answers
+
+        return answers.for_profile(self)
+
     @property
     def is_risk_established(self) -> bool:
-        return self.risk != RelapseRisk.NOT_ESTABLISHED
+        """Some scenario has a level, by the rule or by a curator's judgement."""
+        return any(answer.is_established for answer in self.answers)
 
     @property
     def timeline(self):
@@ -339,6 +390,7 @@ class Scenario(models.TextChoices):
     WITHDRAWN_TO_PLACEBO = "withdrawn_to_placebo", _("Randomized withdrawal to placebo")
     CONTINUED = "continued", _("Continued (comparator arm)")
     RESTARTED = "restarted", _("Restarted after relapse")
+    INTERRUPTED = "interrupted", _("Temporarily interrupted")
     OTHER = "other", _("Other")
 
 
@@ -662,7 +714,7 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
         if errors:
             raise ValidationError(errors)
 
-    # What the page shows; None means "not established".
+    # What the page shows; None means the source does not report it ("not reported").
 
     @property
     def arm(self) -> str:

@@ -21,13 +21,16 @@ def publication_problems(drug: Drug) -> list[str]:
     """What stops a monograph from being published, each in words a curator can act on."""
     problems = []
     for profile in Drug.objects.with_content().get(pk=drug.pk).relapse_profiles.all():
-        findings = list(profile.findings.all())
-        if not findings and profile.is_risk_established:
-            problems.append(
-                _("%(condition)s has no finding: add one, or set its relapse risk to 'not established'.")
-                % {"condition": profile.condition}
-            )
-        for finding in findings:
+        # A scenario's level comes from the findings by rule, so a profile without findings reads "not
+        # established" by itself; only a curator's level needs a finding of that scenario, or it has nothing to
+        # overrule.
+        for answer in profile.answers:
+            if answer.override and answer.override != "not_established" and not answer.findings:
+                problems.append(
+                    _("%(condition)s: '%(scenario)s' has a curator's level but no finding: add one, or clear it.")
+                    % {"condition": profile.condition, "scenario": answer.label}
+                )
+        for finding in profile.findings.all():
             if finding.source_id is None:
                 problems.append(
                     _("%(condition)s: the finding '%(finding)s' has no source.")

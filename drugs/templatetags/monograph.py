@@ -9,9 +9,17 @@ register = template.Library()
 
 @register.filter
 def or_not_established(value):
-    """Show a stored figure, or say in words that it is not established."""
+    """Show a stored answer, or say in words that no study establishes it."""
     if value is None or value == "":
         return format_html('<span class="not-established">{}</span>', _("not established"))
+    return value
+
+
+@register.filter
+def or_not_reported(value):
+    """Show a finding's figure, or say that its source does not report it (not that no study answers it)."""
+    if value is None or value == "":
+        return format_html('<span class="not-reported">{}</span>', _("not reported"))
     return value
 
 

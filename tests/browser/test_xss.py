@@ -24,7 +24,7 @@ PAYLOAD = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">">
 JAVASCRIPT_URL = "javascript:window.__xss=4"
 # Fields that must stay machine-readable (they are validated and used in addresses or choices).
 KEEP = {"slug", "key", "status", "kind", "scenario", "measure", "timepoint_unit", "relapse_time_unit"}
-KEEP |= {"follow_up_unit", "risk", "agency", "url", "action"}
+KEEP |= {"follow_up_unit", "agency", "url", "action"}
 
 
 def poison(instance) -> None:

@@ -99,7 +99,7 @@ class Command(BaseCommand):
                 # Seeded by slug: repeatable fake figures, the same for the working and the public copy.
                 rng = random.Random(drug.slug)  # noqa: S311
                 for condition in rng.sample(conditions, rng.randint(1, profiles_per_drug)):
-                    profiles.append(RelapseProfile(drug=drug, condition=condition, risk="moderate", guidance=WARNING))
+                    profiles.append(RelapseProfile(drug=drug, condition=condition, guidance=WARNING))
             RelapseProfile.objects.bulk_create(profiles)
             profiles = RelapseProfile.objects.filter(drug__in=drugs).select_related("drug", "condition")
             findings = []
