@@ -284,3 +284,11 @@ def test_an_n_plus_one_query_in_a_request_fails_the_test(clinician, settings):
         make_profile()
     with pytest.raises(NPlusOneError, match="RelapseProfile.drug"):
         clinician.get("/careless/")
+
+
+def test_a_profile_never_checked_says_its_review_date_is_not_recorded(clinician):
+    drug = make_drug()
+    make_finding(profile=make_profile(drug=drug, last_reviewed=None))
+    publish(drug)
+    page = clinician.get(drug.get_absolute_url()).content.decode()
+    assert 'Profile last reviewed: <span class="not-reported">not recorded</span>' in page
