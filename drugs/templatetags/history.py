@@ -3,7 +3,7 @@
 from django import template
 from reversion.models import Version
 
-from drugs.changes import content_fields, field_changes
+from drugs.changes import field_changes, related_labels
 
 register = template.Library()
 
@@ -16,12 +16,7 @@ def with_changes(obj, action_list) -> list[dict]:
     model = type(obj)
     versions = sorted(Version.objects.get_for_object(obj), key=lambda version: version.pk)
     dicts = [version.field_dict for version in versions]
-    names = {}
-    for field_ in content_fields(model):
-        if field_.is_relation:
-            ids = {values.get(field_.attname) for values in dicts} - {None, ""}
-            related = field_.related_model._default_manager.in_bulk(ids)
-            names.update({(field_.related_model, pk): str(row) for pk, row in related.items()})
+    names = related_labels(model, dicts)
     changes = {versions[0].revision_id: None} if versions else {}
     for version, before, after in zip(versions[1:], dicts, dicts[1:], strict=False):
         changes[version.revision_id] = field_changes(model, before, after, names)
