@@ -111,6 +111,14 @@ def _same_revision(version: Version, model: type[models.Model]) -> list[Version]
     return list(version.revision.version_set.filter(content_type=content_type))
 
 
+def _children(version: Version, model, parent_ids: set[int], current: models.QuerySet | None) -> list[PlannedRow]:
+    """Rows of `model` belonging to these parents (PARENTS): as the revision holds them, and the rows `current`
+    holds now that the revision does not (to delete). current is None when the parent no longer exists."""
+    attname = PARENTS[model][0]
+    held = [v for v in _same_revision(version, model) if v.field_dict.get(attname) in parent_ids]
+    return _rows(model, held, current.in_bulk() if current is not None else {})
+
+
 def _rows(model, versions: list[Version], current: dict[int, models.Model]) -> list[PlannedRow]:
     """Rows as in the versions, and rows now present that the versions do not hold (to delete)."""
     restored = {int(v.object_id): _content(model, v.field_dict) for v in versions}
@@ -161,18 +169,15 @@ def _plan_drug(plan: RestorePlan, pk: int) -> None:
         plan.problems.append(_("A public copy is never restored: restore the working copy and publish it."))
         return
     plan.rows.append(PlannedRow(Drug, pk, _content(Drug, plan.version.field_dict), _values(drug)))
-    profiles = [v for v in _same_revision(plan.version, RelapseProfile) if v.field_dict.get("drug_id") == pk]
-    profile_ids = {int(v.object_id) for v in profiles}
-    current_profiles = RelapseProfile.objects.filter(drug_id=pk).in_bulk() if drug else {}
-    plan.rows += _rows(RelapseProfile, profiles, current_profiles)
-    findings = [
-        v for v in _same_revision(plan.version, RelapseFinding) if v.field_dict.get("profile_id") in profile_ids
-    ]
-    current_findings = RelapseFinding.objects.filter(profile__drug_id=pk).in_bulk() if drug else {}
-    plan.rows += _rows(RelapseFinding, findings, current_findings)
-    approvals = [v for v in _same_revision(plan.version, RegulatoryApproval) if v.field_dict.get("drug_id") == pk]
-    current_approvals = RegulatoryApproval.objects.filter(drug_id=pk).in_bulk() if drug else {}
-    plan.rows += _rows(RegulatoryApproval, approvals, current_approvals)
+    profiles = _children(
+        plan.version, RelapseProfile, {pk}, RelapseProfile.objects.filter(drug_id=pk) if drug else None
+    )
+    profile_ids = {row.pk for row in profiles if row.restored is not None}
+    plan.rows += profiles
+    findings = RelapseFinding.objects.filter(profile__drug_id=pk) if drug else None
+    plan.rows += _children(plan.version, RelapseFinding, profile_ids, findings)
+    approvals = RegulatoryApproval.objects.filter(drug_id=pk) if drug else None
+    plan.rows += _children(plan.version, RegulatoryApproval, {pk}, approvals)
     if drug is None and Drug.objects.working().filter(slug=plan.version.field_dict.get("slug")).exists():
         plan.problems.append(_("Another drug now uses this slug: rename or delete it before recovering this one."))
 
@@ -180,9 +185,8 @@ def _plan_drug(plan: RestorePlan, pk: int) -> None:
 def _plan_profile(plan: RestorePlan, version: Version, pk: int) -> None:
     profile = RelapseProfile.objects.filter(pk=pk).first()
     plan.rows.append(PlannedRow(RelapseProfile, pk, _content(RelapseProfile, version.field_dict), _values(profile)))
-    findings = [v for v in _same_revision(version, RelapseFinding) if v.field_dict.get("profile_id") == pk]
-    current = RelapseFinding.objects.filter(profile_id=pk).in_bulk() if profile else {}
-    plan.rows += _rows(RelapseFinding, findings, current)
+    findings = RelapseFinding.objects.filter(profile_id=pk) if profile else None
+    plan.rows += _children(version, RelapseFinding, {pk}, findings)
     _check_parent(plan, version, RelapseProfile)
 
 
