@@ -78,7 +78,9 @@ def highest(finding: RelapseFinding) -> Decimal:
 
 
 def study_of(finding: RelapseFinding) -> tuple:
-    return (finding.study_name.strip().casefold(), finding.source_id)
+    """A named study is one study whichever report gives its figures (the paper, a news summary of it)."""
+    name = finding.study_name.strip().casefold()
+    return (name, None) if name else ("", finding.source_id)
 
 
 def _timed_relapse(finding: RelapseFinding) -> bool:

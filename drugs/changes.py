@@ -152,10 +152,10 @@ def monograph_changes(working) -> list["Section"]:
 
     Public rows are fresh copies with their own primary keys, so rows are matched by what they are:
     approvals by agency, year and indication; profiles by condition; findings by study, scenario,
-    measure, regimens and time point. Rows sharing a key are paired in their display order.
-    Four queries, whatever the monograph's size.
+    measure, regimens and time point; factors by their text; statements by issuer, topic and place.
+    Rows sharing a key are paired in their display order. Six queries, whatever the monograph's size.
     """
-    from drugs.models import Drug, RegulatoryApproval, RelapseFinding, RelapseProfile
+    from drugs.models import Drug, RegulatoryApproval, RelapseFactor, RelapseFinding, RelapseProfile, Statement
 
     copies = list(Drug.objects.filter(Q(pk=working.pk) | Q(public_copy_of=working.pk)).with_content())
     current = next(copy for copy in copies if copy.pk == working.pk)
@@ -199,6 +199,22 @@ def monograph_changes(working) -> list["Section"]:
             _finding_label,
             names,
         )
+        rows += _keyed_changes(
+            RelapseFactor,
+            old.factors.all() if old else [],
+            new.factors.all() if new else [],
+            lambda factor: (factor.text,),
+            lambda factor: f"{gettext('Depends on')}: {factor.text}",
+            names,
+        )
+        rows += _keyed_changes(
+            Statement,
+            old.statements.all() if old else [],
+            new.statements.all() if new else [],
+            lambda statement: (statement.kind, statement.issuer, statement.topic, statement.location),
+            lambda statement: f"{statement.issuer}: {statement.get_topic_display()} ({statement.location})",
+            names,
+        )
         if rows:
             title = gettext("Relapse profile: %(condition)s") % {"condition": profile.condition}
             sections.append(Section(title, rows))
@@ -215,9 +231,9 @@ def _names_in(drugs) -> dict:
                     names[type(related), related.pk] = str(related)
         for profile in drug.relapse_profiles.all():
             names[type(profile.condition), profile.condition_id] = str(profile.condition)
-            for finding in profile.findings.all():
-                if finding.source is not None:
-                    names[type(finding.source), finding.source_id] = str(finding.source)
+            for row in [*profile.findings.all(), *profile.factors.all(), *profile.statements.all()]:
+                if row.source is not None:
+                    names[type(row.source), row.source_id] = str(row.source)
     return names
 
 

@@ -25,10 +25,15 @@ from drugs.models import (
     Condition,
     Drug,
     EvidenceGrade,
+    FactorSupport,
     Measure,
+    RelapseFactor,
     RelapseFinding,
     Scenario,
     Source,
+    Statement,
+    StatementKind,
+    StatementTopic,
     TimeUnit,
 )
 
@@ -93,7 +98,7 @@ def _timepoint(finding) -> str | None:
 
 
 def exportable(slug: str | None = None) -> QuerySet:
-    """Published drugs with everything the bundle shows: four queries, however many drugs."""
+    """Published drugs with everything the bundle shows: six queries, however many drugs."""
     drugs = Drug.objects.published().with_content(profiles_by="condition__slug")
     if slug is not None:
         drugs = drugs.filter(slug=slug)
@@ -101,8 +106,9 @@ def exportable(slug: str | None = None) -> QuerySet:
 
 
 def entries_for(drugs, *, progress=None):
-    """The Bundle's entries, one at a time: each drug's MedicationKnowledge and Evidence, then the
-    conditions and sources they cite. progress, if given, is called once per drug.
+    """The Bundle's entries, one at a time: each drug's MedicationKnowledge, Evidence and ArtifactAssessments
+    (label and guideline statements, factors), then the conditions and sources they cite. progress, if given,
+    is called once per drug.
     """
     conditions: dict[str, Condition] = {}
     sources: dict[str, Source] = {}
@@ -115,6 +121,13 @@ def entries_for(drugs, *, progress=None):
                     if finding.source is not None:
                         sources[finding.source.key] = finding.source
                     yield _entry(_evidence(drug, profile.condition, finding, number))
+                for number, statement in enumerate(sorted(profile.statements.all(), key=_statement_order), start=1):
+                    sources[statement.source.key] = statement.source
+                    yield _entry(_statement(drug, profile.condition, statement, number))
+                for number, factor in enumerate(profile.factors.all(), start=1):
+                    if factor.source is not None:
+                        sources[factor.source.key] = factor.source
+                    yield _entry(_factor(drug, profile.condition, factor, number))
             if progress is not None:
                 progress()
         for slug in sorted(conditions):
@@ -232,6 +245,82 @@ def _medication(drug: Drug) -> dict:
     if indications:
         resource["indicationGuideline"] = indications
     return resource
+
+
+# A label or guideline statement, and a factor, are what a source (or the editors) say about the drug in a
+# condition: R5's ArtifactAssessment, "comments, classifiers or ratings about an artifact", whose artifact is
+# the Citation of the label or guideline (the MedicationKnowledge for the editors' own opinion). The verbatim
+# words are the content's summary; the strength of a recommendation is a second, "rating" content.
+ASSESSMENT_TYPE = "http://hl7.org/fhir/artifactassessment-information-type"
+
+
+def _statement_order(statement: Statement) -> tuple:
+    return (statement.kind, statement.issuer, statement.topic, statement.location, statement.quote)
+
+
+def _assessment(resource_id_: str, title: str, artifact: dict, content: list[dict]) -> dict:
+    return {
+        "resourceType": "ArtifactAssessment",
+        "id": resource_id_,
+        "title": title,
+        "artifactReference": artifact,
+        "content": content,
+    }
+
+
+def _about(drug: Drug, condition: Condition) -> list[dict]:
+    return [_drug_concept(drug), _condition_concept(condition)]
+
+
+def _statement(drug: Drug, condition: Condition, statement: Statement, number: int) -> dict:
+    topic = _label(StatementTopic, statement.topic)
+    content = [
+        {
+            "informationType": "comment",
+            "summary": statement.quote,
+            "type": {"text": topic},
+            "classifier": [{"text": _label(StatementKind, statement.kind)}, *_about(drug, condition)],
+        }
+    ]
+    if statement.strength:
+        content.append(
+            {"informationType": "rating", "summary": statement.strength, "type": {"text": "Strength of recommendation"}}
+        )
+    source = statement.source
+    return _assessment(
+        resource_id(drug.slug, condition.slug, "statement", str(number)),
+        f"{statement.issuer} on {topic.lower()}: {drug.display_name}, {condition.name} ({statement.location})",
+        _reference("Citation", resource_id(source.key), source.title),
+        content,
+    )
+
+
+def _factor(drug: Drug, condition: Condition, factor: RelapseFactor, number: int) -> dict:
+    content = {
+        "informationType": "comment",
+        "summary": factor.text,
+        "type": {"text": "What relapse depends on"},
+        "classifier": [{"text": _label(FactorSupport, factor.support) if factor.support else "Not cited"}],
+    }
+    if factor.limitation:
+        content["component"] = [
+            {"informationType": "comment", "summary": factor.limitation, "type": {"text": "Limitation"}}
+        ]
+    if factor.quote:
+        content.setdefault("component", []).append(
+            {"informationType": "comment", "summary": factor.quote, "type": {"text": "Source text"}}
+        )
+    artifact = (
+        _reference("Citation", resource_id(factor.source.key), factor.source.title)
+        if factor.source is not None
+        else _reference("MedicationKnowledge", resource_id(drug.slug), drug.name)
+    )
+    return _assessment(
+        resource_id(drug.slug, condition.slug, "factor", str(number)),
+        f"What relapse depends on: {drug.display_name}, {condition.name}",
+        artifact,
+        [{**content, "classifier": [*content["classifier"], *_about(drug, condition)]}],
+    )
 
 
 def _population(condition: Condition) -> dict:

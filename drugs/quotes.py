@@ -1,9 +1,9 @@
 """Is a finding's stored figure in the sentence it was copied from?
 
 The check compares numbers, not spellings: 60.00 = "60%" = "60 %" = "60.0%"; a range 10–11 = "10 to 11%" =
-"10-11%" = "10%–11%"; counts 21/24 = "21 of 24". Full-width digits and signs (as in Chinese text) count as
-ordinary ones. A percentage must be written as one (with %, "percent" or "per cent"), so "4 mg" never
-vouches for 4%.
+"10-11%" = "10%–11%"; counts 21/24 = "21 of 24" = "twenty-one of twenty-four", 5/8 = "five of eight".
+Full-width digits and signs (as in Chinese text) count as ordinary ones. A percentage must be written as one
+(with %, "percent" or "per cent"), so "4 mg" never vouches for 4%.
 """
 
 import re
@@ -18,6 +18,15 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 PERCENT = re.compile(_NUMBER + _PERCENT_SIGN, re.IGNORECASE)
 PERCENT_RANGE = re.compile(_NUMBER + f"(?:{_PERCENT_SIGN})?" + _RANGE_JOIN + _NUMBER + _PERCENT_SIGN, re.IGNORECASE)
 COUNT = re.compile(r"(\d+)\s*(?:/|of|out\s+of)\s*(\d+)", re.IGNORECASE)
+# Papers and reports spell small counts out ("five of eight patients").
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+_UNITS += "seventeen eighteen nineteen"
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD_VALUES = {word: value for value, word in enumerate(_UNITS.split())} | _TENS
+_NUMBER_WORD = re.compile(
+    rf"\b({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS.split()[1:10])}))?\b|\b({'|'.join(_UNITS.split())})\b",
+    re.IGNORECASE,
+)
 NUMBER = re.compile(_NUMBER)
 
 
@@ -48,9 +57,16 @@ def percent_ranges(text: str) -> set[tuple[Decimal, Decimal]]:
     return {(Decimal(m.group(1)), Decimal(m.group(2))) for m in PERCENT_RANGE.finditer(normalise(text))}
 
 
+def _digits(match: re.Match) -> str:
+    if match.group(3):
+        return str(_WORD_VALUES[match.group(3).lower()])
+    return str(_WORD_VALUES[match.group(1).lower()] + (_WORD_VALUES[match.group(2).lower()] if match.group(2) else 0))
+
+
 def counts(text: str) -> set[tuple[int, int]]:
-    """n/N pairs: '21/24', '21 of 24', '21 out of 24'."""
-    return {(int(m.group(1)), int(m.group(2))) for m in COUNT.finditer(normalise(text))}
+    """n/N pairs: '21/24', '21 of 24', '21 out of 24', 'five of eight'."""
+    text = _NUMBER_WORD.sub(_digits, normalise(text))
+    return {(int(m.group(1)), int(m.group(2))) for m in COUNT.finditer(text)}
 
 
 def numbers(text: str) -> set[Decimal]:

@@ -163,7 +163,7 @@ def test_the_alopecia_how_soon_line_keeps_each_arm_and_says_when_doses_were_pool
     assert (
         "After withdrawal to placebo (BRAVE-AA1): none by week 4 and 10–11% by week 8 (both doses together); "
         "by week 24, 60% from 4 mg and 50% from 2 mg; "
-        "≈80% by week 100 (study week 152; withdrawal at week 52; both doses together), vs 7% who continued."
+        "by week 100 (study week 152; withdrawal at week 52), ≈80% from 4 mg and ≈80% from 2 mg, vs 7% who continued."
     ) in aa
     assert "After tapering 4 mg → 2 mg (BRAVE-AA2): 29% by week 52" in aa
 

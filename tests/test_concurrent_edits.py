@@ -70,10 +70,10 @@ def test_a_stale_profile_form_is_refused_even_when_the_other_change_was_to_the_p
     first, second = logged_in(curator), logged_in(second_curator)
     first_form, second_form = change_form(first, url), change_form(second, url)
     assert first.post(url, {**first_form, "guidance": "Corrected guidance"}).status_code == 302
-    page = second.post(url, {**second_form, "factors": "Stale factor"}).content.decode()
+    page = second.post(url, {**second_form, "not_established": "Stale question"}).content.decode()
     assert "Someone saved this relapse profile after you opened it" in page and "Corrected guidance" in page
     profile.refresh_from_db()
-    assert profile.guidance == "Corrected guidance" and profile.factors != "Stale factor"
+    assert profile.guidance == "Corrected guidance" and profile.not_established != "Stale question"
 
 
 def _finding(_seed_drug):

@@ -130,7 +130,7 @@ def test_a_name_given_as_a_list_is_refused(seed, tmp_path):
 def test_an_unknown_field_is_refused_rather_than_silently_dropped(seed, tmp_path):
     data = exported()
     data["sources"][0]["titel"] = "A misspelt title"
-    assert "sources[0] fda-olumiant-nda-207924: titel: not a field of this record" in refused_by_the_command(
+    assert "sources[0] dermatology-republic-2024-brave-aa1-news: titel: not a field" in refused_by_the_command(
         tmp_path, data
     )
 

@@ -102,7 +102,7 @@ def test_a_bad_import_changes_nothing_and_reports_every_problem(seed):
     assert "drugs[0] baricitinib › profiles[0] alopecia-areata › findings[0]: proportion: Ensure this value" in problems
     assert "findings[1] › source: unknown source 'no-such-source'" in problems
     assert "profiles[1] no-such-condition › condition: unknown condition 'no-such-condition'" in problems
-    assert "sources[0] fda-olumiant-nda-207924: accessed_on:" in problems
+    assert "sources[0] dermatology-republic-2024-brave-aa1-news: accessed_on:" in problems
     assert "conditions: slug 'alopecia-areata' appears 2 times" in problems
     assert snapshot() == before
     assert Drug.objects.working().get().name == "baricitinib"
@@ -123,7 +123,7 @@ def test_export_then_import_commands_restore_an_empty_database(seed, tmp_path, c
     path.write_text(capsys.readouterr().out, encoding="utf-8")
     empty_the_database()
     call_command("import_monographs", str(path))
-    assert RelapseFinding.objects.filter(profile__drug__public_copy_of__isnull=True).count() == 28
+    assert RelapseFinding.objects.filter(profile__drug__public_copy_of__isnull=True).count() == 35
     assert Disclaimer.objects.current().version == 1
 
 

@@ -55,3 +55,23 @@ def test_existing_acknowledgments_are_folded_into_daily_tallies_and_back(schema_
         ("2026-03-02", "physician"),
         ("2026-03-03", "nurse"),
     ]
+
+
+def test_each_line_of_the_old_factors_text_becomes_a_factor_to_cite_and_back(schema_restored):
+    apps = migrate([("drugs", "0006_finding_quotes")])
+    drug = apps.get_model("drugs", "Drug").objects.create(name="testinib", slug="testinib")
+    condition = apps.get_model("drugs", "Condition").objects.create(name="Alopecia areata", slug="aa")
+    apps.get_model("drugs", "RelapseProfile").objects.create(
+        drug=drug, condition=condition, factors="Treatment duration\n\nSeverity", factors_zh="治疗时长\n\n严重程度"
+    )
+
+    apps = migrate([("drugs", "0007_statements_and_factors")])
+    factors = apps.get_model("drugs", "RelapseFactor").objects.order_by("order")
+    assert [(f.text, f.text_zh, f.support) for f in factors] == [
+        ("Treatment duration", "治疗时长", ""),
+        ("Severity", "严重程度", ""),
+    ], "nothing is lost; each factor waits for a curator to cite it"
+
+    apps = migrate([("drugs", "0006_finding_quotes")])
+    profile = apps.get_model("drugs", "RelapseProfile").objects.get()
+    assert (profile.factors, profile.factors_zh) == ("Treatment duration\nSeverity", "治疗时长\n严重程度")

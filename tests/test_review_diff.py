@@ -91,8 +91,8 @@ def test_the_comparison_takes_a_fixed_number_of_queries(seed, django_assert_num_
         make_finding(profile=profile, study_name=f"MORE-{n}")
     drug = Drug.objects.get(pk=drug.pk)
     # 1 both copies of the drug, 2 their approvals (with conditions and sources), 3 their profiles
-    # (with conditions), 4 the profiles' findings (with sources).
-    with django_assert_num_queries(4):
+    # (with conditions), 4-6 the profiles' findings, factors and statements (with sources).
+    with django_assert_num_queries(6):
         sections = monograph_changes(drug)
     assert sum(len(section.rows) for section in sections) >= 7
 
@@ -110,9 +110,9 @@ def test_a_changed_source_is_named_not_numbered(seed):
 
 def test_line_endings_a_browser_sends_are_not_a_change(seed):
     profile = seeded_finding().profile
-    profile.factors = profile.factors.replace("\n", "\r\n")  # how a browser submits a textarea
+    profile.not_established = profile.not_established.replace("\n", "\r\n")  # how a browser submits a textarea
     profile.save()
-    assert "\r\n" in profile.factors
+    assert "\r\n" in profile.not_established
     assert monograph_changes(working_baricitinib()) == []
 
 

@@ -83,14 +83,20 @@ def test_the_articles_sixty_percent_is_the_four_mg_arm_at_24_weeks_of_brave_aa1(
         study_name="BRAVE-AA1", regimen_before__contains="4 mg once", timepoint=24, scenario="withdrawn_to_placebo"
     )
     assert finding.proportion == Decimal(60)
-    assert finding.total == 30
-    assert finding.source.doi == "10.1001/jamadermatol.2024.2734"
-    assert finding.source.pmid == "39141364"
-    statement = working(RelapseFinding.objects).get(
-        profile__condition__slug="alopecia-areata", source__kind="manufacturer_site"
+    assert finding.total is None and "30 of 115 responders on 4 mg" in finding.note, (
+        "N is the paper's, not the report's"
     )
-    assert statement.evidence_grade == 1
-    assert "24 weeks" in statement.note
+    assert 'manufacturer page\'s "about 60%": one arm (4 mg), 24 weeks after withdrawal' in finding.note
+    # The paper's abstract stops before this figure: it was read in a news summary, graded and cited as such.
+    assert finding.source.kind == "news" and finding.evidence_grade == 1
+    assert "60 percent in the 4-mg cohort" in finding.quote
+
+
+def test_the_figures_of_the_withdrawal_paper_itself_cite_it(seed):
+    early = working(RelapseFinding.objects).filter(study_name="BRAVE-AA1", timepoint__lte=8)
+    assert {(f.source.doi, f.source.pmid, f.evidence_grade) for f in early} == {
+        ("10.1001/jamadermatol.2024.2734", "39141364", 5)
+    }
 
 
 def test_rheumatoid_arthritis_data_is_a_taper_not_a_stop(seed):
@@ -98,7 +104,7 @@ def test_rheumatoid_arthritis_data_is_a_taper_not_a_stop(seed):
         profile__condition__slug="rheumatoid-arthritis", study_name="RA-BEYOND"
     )
     assert trial.exists()
-    assert set(trial.values_list("scenario", flat=True)) <= {"tapered", "continued"}
+    assert set(trial.values_list("scenario", flat=True)) <= {"tapered", "continued", "restarted"}
     statement = working(RelapseFinding.objects).get(profile__condition__slug="rheumatoid-arthritis", scenario="stopped")
     assert statement.proportion is None, "no trial gives a proportion after a full stop: it stays not established"
     assert statement.evidence_grade == 1
@@ -106,8 +112,21 @@ def test_rheumatoid_arthritis_data_is_a_taper_not_a_stop(seed):
 
 
 def test_recapture_after_restarting_keeps_its_counts(seed):
-    finding = working(RelapseFinding.objects).get(measure="regained", regimen_after__contains="4 mg")
+    finding = working(RelapseFinding.objects).get(
+        study_name="BRAVE-AA1", measure="regained", regimen_after__contains="4 mg"
+    )
     assert (finding.events, finding.total, finding.proportion) == (21, 24, Decimal("87.5"))
+    assert "85%" in finding.note, "the report's other figure for the same arm is noted, not hidden"
+
+
+def test_ra_beyond_final_results_add_96_weeks_and_recapture_on_returning_to_4_mg(seed):
+    final = working(RelapseFinding.objects).filter(study_name="RA-BEYOND", timepoint=96)
+    assert {(f.scenario, f.measure, f.proportion) for f in final} >= {
+        ("tapered", "maintained", Decimal("59.90")),
+        ("continued", "maintained", Decimal("70.20")),
+    }
+    recapture = working(RelapseFinding.objects).get(study_name="RA-BEYOND", measure="regained")
+    assert (recapture.proportion, recapture.total, recapture.timepoint) == (Decimal("76.20"), 112, 12)
 
 
 def test_seed_carries_the_disclaimer_in_english_and_the_original_chinese(seed):

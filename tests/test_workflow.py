@@ -236,6 +236,7 @@ def test_moving_a_profile_to_another_drug_sends_both_back_to_draft(seed, curator
         "findings-INITIAL_FORMS": "0",
         "findings-MIN_NUM_FORMS": "0",
         "findings-MAX_NUM_FORMS": "1000",
+        **{f"{part}-{key}": "0" for part in ("factors", "statements") for key in ("TOTAL_FORMS", "INITIAL_FORMS")},
     }
     response = logged_in(reviewer).post(reverse("admin:drugs_relapseprofile_change", args=[profile.pk]), form)
     assert response.status_code == 302

@@ -17,16 +17,20 @@ from drugs.admin.inputs import PlainNumberInputs
 from drugs.models import (
     Drug,
     RegulatoryApproval,
+    RelapseFactor,
     RelapseFinding,
     RelapseProfile,
+    Statement,
 )
 from drugs.services import restore
 
-# History: a drug's version holds its profiles and approvals, a profile's holds its findings, so
+# History: a drug's version holds its profiles and approvals, a profile's its findings, factors and statements, so
 # restoring a version brings a monograph's rows back together. (Registered before the admin classes,
 # which would otherwise register the inline models without their children.)
 reversion.register(RelapseFinding)
-reversion.register(RelapseProfile, follow=["findings"])
+reversion.register(Statement)
+reversion.register(RelapseFactor)
+reversion.register(RelapseProfile, follow=["findings", "statements", "factors"])
 reversion.register(RegulatoryApproval)
 reversion.register(Drug, follow=["relapse_profiles_with_findings", "approvals"])
 

@@ -28,8 +28,10 @@ from drugs.models import (
     MonographEvent,
     MonographStatus,
     RegulatoryApproval,
+    RelapseFactor,
     RelapseFinding,
     RelapseProfile,
+    Statement,
 )
 from drugs.services import findings_import
 
@@ -289,6 +291,28 @@ class RelapseFindingInline(EditVersionInline, PlainNumberInputs, admin.TabularIn
         return finding.source.short_label if finding.source else "—"
 
 
+class RelapseFactorInline(EditVersionInline, PlainNumberInputs, admin.StackedInline):
+    """What relapse depends on, each with what supports it (publication refuses a factor that cites nothing)."""
+
+    model = RelapseFactor
+    extra = 0
+    fields = [("text", "text_zh"), ("support", "source"), "quote", ("limitation", "limitation_zh"), "order"]
+    autocomplete_fields = ["source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("profile__drug", "source")
+
+
+class StatementInline(EditVersionInline, admin.StackedInline):
+    model = Statement
+    extra = 0
+    fields = [("kind", "issuer", "topic"), ("source", "location"), ("quote", "quote_zh"), ("strength", "strength_zh")]
+    autocomplete_fields = ["source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("profile__drug", "source")
+
+
 @admin.register(RelapseProfile)
 class RelapseProfileAdmin(MonographContentAdmin):
     drug_path = "drug"
@@ -298,10 +322,10 @@ class RelapseProfileAdmin(MonographContentAdmin):
     autocomplete_fields = ["drug", "condition"]
     fieldsets = [
         (None, {"fields": ["drug", "condition", "last_reviewed"]}),
-        (_("English"), {"fields": ["factors", "guidance", "not_established"]}),
+        (_("English"), {"fields": ["guidance", "not_established"]}),
         (
             _("Simplified Chinese (English is shown, marked, where this is empty)"),
-            {"fields": ["factors_zh", "guidance_zh", "not_established_zh"]},
+            {"fields": ["guidance_zh", "not_established_zh"]},
         ),
         (
             _("Levels: by the rule, or your judgement with a reason"),
@@ -324,7 +348,7 @@ class RelapseProfileAdmin(MonographContentAdmin):
         ),
     ]
     readonly_fields = ["levels_by_rule"]
-    inlines = [RelapseFindingInline]
+    inlines = [RelapseFindingInline, RelapseFactorInline, StatementInline]
     change_form_template = "admin/drugs/relapseprofile/change_form.html"
 
     def get_queryset(self, request):

@@ -10,11 +10,13 @@ from drugs.interchange.fields import (
     DISCLAIMER_FIELDS,
     DRUG_FIELDS,
     EVENT_FIELDS,
+    FACTOR_FIELDS,
     FINDING_FIELDS,
     FORMAT,
     PROFILE_FIELDS,
     SAME_AS_WORKING,
     SOURCE_FIELDS,
+    STATEMENT_FIELDS,
     natural_key,
 )
 from drugs.models import Condition, Disclaimer, Drug, Source
@@ -55,13 +57,17 @@ def _drug_record(drug: Drug) -> dict:
     return {
         **_record(drug, DRUG_FIELDS),
         "approvals": _sorted([_record(a, APPROVAL_FIELDS) for a in approvals], "year", "month", "agency", "indication"),
-        "profiles": _sorted(
-            [
-                {**_record(p, PROFILE_FIELDS), "findings": [_record(f, FINDING_FIELDS) for f in p.findings.all()]}
-                for p in profiles
-            ],
-            "condition",
-        ),
+        "profiles": _sorted([_profile_record(p) for p in profiles], "condition"),
+    }
+
+
+def _profile_record(profile) -> dict:
+    statements = [_record(s, STATEMENT_FIELDS) for s in profile.statements.all()]
+    return {
+        **_record(profile, PROFILE_FIELDS),
+        "findings": [_record(f, FINDING_FIELDS) for f in profile.findings.all()],
+        "factors": [_record(f, FACTOR_FIELDS) for f in profile.factors.all()],
+        "statements": _sorted(statements, "kind", "issuer", "topic", "location", "quote"),
     }
 
 

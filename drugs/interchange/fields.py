@@ -15,9 +15,11 @@ from drugs.models import (
     Drug,
     MonographEvent,
     RegulatoryApproval,
+    RelapseFactor,
     RelapseFinding,
     RelapseProfile,
     Source,
+    Statement,
 )
 
 FORMAT = "medinfo/1"
@@ -38,6 +40,8 @@ LEFT_OUT: dict[tuple, str] = {
     (RegulatoryApproval, "drug"): "an approval is written inside its drug",
     (RelapseProfile, "drug"): "a profile is written inside its drug",
     (RelapseFinding, "profile"): "a finding is written inside its profile",
+    (RelapseFactor, "profile"): "a factor is written inside its profile",
+    (Statement, "profile"): "a statement is written inside its profile",
     (MonographEvent, "drug"): "an event is written inside its drug",
 }
 # Exported, but not as a field of the record's own list.
@@ -105,8 +109,6 @@ KEY_ORDER = {
     RegulatoryApproval: ["agency", "indication", "indication_zh", "condition", "year", "month", "note", "source"],
     RelapseProfile: [
         "condition",
-        "factors",
-        "factors_zh",
         "guidance",
         "guidance_zh",
         "not_established",
@@ -161,6 +163,18 @@ KEY_ORDER = {
         "analysis_method",
     ],
     MonographEvent: ["at", "action", "user", "note", "four_eyes_override"],
+    RelapseFactor: ["order", "text", "text_zh", "support", "source", "quote", "limitation", "limitation_zh"],
+    Statement: [
+        "kind",
+        "issuer",
+        "topic",
+        "location",
+        "quote",
+        "quote_zh",
+        "strength",
+        "strength_zh",
+        "source",
+    ],
 }
 
 
@@ -193,4 +207,6 @@ DRUG_FIELDS = exported_fields(Drug)
 APPROVAL_FIELDS = exported_fields(RegulatoryApproval)
 PROFILE_FIELDS = exported_fields(RelapseProfile)
 FINDING_FIELDS = exported_fields(RelapseFinding)
+FACTOR_FIELDS = exported_fields(RelapseFactor)
+STATEMENT_FIELDS = exported_fields(Statement)
 EVENT_FIELDS = exported_fields(MonographEvent)

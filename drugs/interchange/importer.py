@@ -23,12 +23,14 @@ from drugs.interchange.fields import (
     DISCLAIMER_FIELDS,
     DRUG_FIELDS,
     EVENT_FIELDS,
+    FACTOR_FIELDS,
     FINDING_FIELDS,
     FORMAT,
     PROFILE_FIELDS,
     RETIRED,
     SAME_AS_WORKING,
     SOURCE_FIELDS,
+    STATEMENT_FIELDS,
 )
 from drugs.models import (
     Condition,
@@ -37,9 +39,11 @@ from drugs.models import (
     MonographEvent,
     MonographStatus,
     RegulatoryApproval,
+    RelapseFactor,
     RelapseFinding,
     RelapseProfile,
     Source,
+    Statement,
 )
 from drugs.services import disclaimer_make_current
 
@@ -52,7 +56,26 @@ MAX_TEXT_CHARS = 20_000
 SECTIONS = ["format", "disclaimers", "sources", "conditions", "drugs"]
 DRUG_PARTS = ["approvals", "profiles"]
 WORKING_DRUG_PARTS = [*DRUG_PARTS, "public_copy", "editors_since_review", "events"]
+PROFILE_PARTS = {
+    "findings": (RelapseFinding, FINDING_FIELDS),
+    "factors": (RelapseFactor, FACTOR_FIELDS),
+    "statements": (Statement, STATEMENT_FIELDS),
+}
 REVISION_COMMENT = "Imported from a medinfo file"
+
+
+def _factor_lines_as_records(profile_record: dict) -> dict:
+    """Files written before factors cited their support held them as text, one per line: each line becomes a
+    factor that cites nothing yet, so nothing is lost and publication asks a curator to cite it."""
+    english = str(profile_record.get("factors") or "").splitlines()
+    chinese = str(profile_record.get("factors_zh") or "").splitlines()
+    factors = []
+    for position, text in enumerate(line.strip() for line in english):
+        if text:
+            text_zh = chinese[position].strip() if position < len(chinese) else ""
+            factors.append({"order": position, "text": text, "text_zh": text_zh})
+    record = {key: value for key, value in profile_record.items() if key != "factors_zh"}
+    return {**record, "factors": factors}
 
 
 class ImportRefused(Exception):
@@ -374,15 +397,18 @@ class _Importer:
         for index, profile_record in profiles:
             at = f"{where} › profiles[{index}] {_label(profile_record.get('condition'))}".rstrip()
             profile = RelapseProfile(drug=drug)
-            if not self.fill(profile, profile_record, PROFILE_FIELDS, at, parts=["findings"]):
+            if isinstance(profile_record.get("factors"), str):
+                profile_record = _factor_lines_as_records(profile_record)
+            if not self.fill(profile, profile_record, PROFILE_FIELDS, at, parts=list(PROFILE_PARTS)):
                 continue
             if not self.save(profile, at, exclude=["drug"]):
                 continue
-            for number, finding_record in self.records(profile_record, "findings", at):
-                finding_at = f"{at} › findings[{number}]"
-                finding = RelapseFinding(profile=profile)
-                if self.fill(finding, finding_record, FINDING_FIELDS, finding_at):
-                    self.save(finding, finding_at)
+            for part, (model, fields) in PROFILE_PARTS.items():
+                for number, part_record in self.records(profile_record, part, at):
+                    part_at = f"{at} › {part}[{number}]"
+                    row = model(profile=profile)
+                    if self.fill(row, part_record, fields, part_at):
+                        self.save(row, part_at)
 
     def drug(self, record: dict, where: str, *, public_copy_of: Drug | None = None) -> Drug | None:
         drug = self.existing(Drug, "slug", record.get("slug"), public_copy_of=public_copy_of)

@@ -13,6 +13,13 @@ from drugs.models.evidence import (
     TimeUnit,
 )
 from drugs.models.review import MonographEvent
+from drugs.models.statements import (
+    FactorSupport,
+    RelapseFactor,
+    Statement,
+    StatementKind,
+    StatementTopic,
+)
 
 __all__ = [
     "AcknowledgmentTally",
@@ -22,16 +29,21 @@ __all__ = [
     "Disclaimer",
     "Drug",
     "EvidenceGrade",
+    "FactorSupport",
     "Measure",
     "MonographEvent",
     "MonographStatus",
     "ProfessionalRole",
     "RegulatoryApproval",
+    "RelapseFactor",
     "RelapseFinding",
     "RelapseProfile",
     "RelapseRisk",
     "Scenario",
     "Source",
     "SourceKind",
+    "Statement",
+    "StatementKind",
+    "StatementTopic",
     "TimeUnit",
 ]

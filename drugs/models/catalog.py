@@ -39,18 +39,26 @@ class DrugQuerySet(models.QuerySet):
 
     def with_content(self, *, profiles_by: str = "condition__name"):
         """A monograph's rows, one query per kind however many drugs: profiles with their conditions,
-        their findings (in table order) with sources, approvals with conditions and sources.
+        their findings (in table order), factors and label or guideline statements with sources, approvals
+        with conditions and sources.
 
         The one prefetch the monograph page, the FHIR export, the data export and the review diff share.
         """
         from drugs.models.evidence import RelapseFinding, RelapseProfile
+        from drugs.models.statements import RelapseFactor, Statement
 
         # Explicit orders: the models' default orderings would join drug and condition again.
         findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
+        factors = RelapseFactor.objects.select_related("source").order_by("order", "id")
+        statements = Statement.objects.select_related("source").order_by("kind", "issuer", "id")
         profiles = (
             RelapseProfile.objects.select_related("condition")
             .order_by(profiles_by, "id")
-            .prefetch_related(Prefetch("findings", queryset=findings))
+            .prefetch_related(
+                Prefetch("findings", queryset=findings),
+                Prefetch("factors", queryset=factors),
+                Prefetch("statements", queryset=statements),
+            )
         )
         approvals = RegulatoryApproval.objects.select_related("condition", "source").order_by(
             "year", "month", "agency", "id"
@@ -246,9 +254,9 @@ class Drug(TranslatableMixin, EditVersioned):
 
     @property
     def relapse_profiles_with_findings(self):
-        """The profiles, named by their conditions, with their findings: in two queries, not one per profile.
+        """The profiles, named by their conditions, with their rows: a query per kind of row, not per profile.
         The history of a whole monograph (django-reversion) follows this."""
-        return self.relapse_profiles.select_related("condition").prefetch_related("findings")
+        return self.relapse_profiles.select_related("condition").prefetch_related("findings", "statements", "factors")
 
     @property
     def display_name(self) -> str:
@@ -293,9 +301,9 @@ class Drug(TranslatableMixin, EditVersioned):
         """Every source cited by the monograph, numbered in order of first citation."""
         seen: dict[int, object] = {}
         for profile in self.relapse_profiles.all():
-            for finding in profile.findings.all():
-                if finding.source_id and finding.source_id not in seen:
-                    seen[finding.source_id] = finding.source
+            for row in [*profile.findings.all(), *profile.factors.all(), *profile.statements.all()]:
+                if row.source_id and row.source_id not in seen:
+                    seen[row.source_id] = row.source
         for approval in self.approvals.all():
             if approval.source_id and approval.source_id not in seen:
                 seen[approval.source_id] = approval.source

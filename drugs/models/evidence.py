@@ -26,7 +26,9 @@ class SourceKind(models.TextChoices):
     MANUFACTURER_SITE = "manufacturer_site", _("Manufacturer website")
     RANDOMIZED_TRIAL = "randomized_trial", _("Randomized trial publication")
     OBSERVATIONAL_STUDY = "observational_study", _("Observational study publication")
+    GUIDELINE = "guideline", _("Clinical practice guideline")
     REVIEW = "review", _("Review")
+    NEWS = "news", _("News report (secondary summary)")
     DRUG_DATABASE = "drug_database", _("Drug database (e.g. Drugs.com)")
     OTHER = "other", _("Other")
 
@@ -245,11 +247,17 @@ OVERRIDE_NEEDS_REASON = _("Write the reason for your judgement (readers see it),
 
 class RelapseProfileQuerySet(models.QuerySet):
     def for_condition_page(self, condition):
-        """Each published drug's profile for one condition, findings and sources included."""
+        """Each published drug's profile for one condition, its rows and their sources included."""
+        from drugs.models.statements import RelapseFactor, Statement
+
         return (
             self.filter(condition=condition, drug__public_copy_of__isnull=False)
             .select_related("drug", "condition")
-            .prefetch_related(models.Prefetch("findings", queryset=RelapseFinding.objects.select_related("source")))
+            .prefetch_related(
+                models.Prefetch("findings", queryset=RelapseFinding.objects.select_related("source")),
+                models.Prefetch("factors", queryset=RelapseFactor.objects.select_related("source")),
+                models.Prefetch("statements", queryset=Statement.objects.select_related("source")),
+            )
             .order_by("drug__name")
         )
 
@@ -257,12 +265,6 @@ class RelapseProfileQuerySet(models.QuerySet):
 class RelapseProfile(TranslatableMixin, EditVersioned):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="relapse_profiles")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="relapse_profiles")
-    factors = models.TextField(
-        _("what relapse depends on"),
-        blank=True,
-        help_text=_("One factor per line, e.g. treatment duration, disease severity, individual differences."),
-    )
-    factors_zh = models.TextField(_("what relapse depends on (Chinese)"), blank=True)
     guidance = models.TextField(
         blank=True,
         help_text=_(
@@ -353,8 +355,16 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
         return f"{self.drug.get_absolute_url()}#{self.condition.slug}"
 
     @property
-    def factor_list(self) -> list[str]:
-        return split_list(self.factors, "\n")
+    def label_statements(self) -> list:
+        """What the labels say, by agency and in the order a clinician asks (dose, reduction, stopping, pause)."""
+        return self._statements("label")
+
+    @property
+    def guideline_statements(self) -> list:
+        return self._statements("guideline")
+
+    def _statements(self, kind: str) -> list:
+        return sorted((s for s in self.statements.all() if s.kind == kind), key=lambda s: s.sort_key)
 
     @property
     def not_established_list(self) -> list[str]:

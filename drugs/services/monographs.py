@@ -10,7 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from drugs import freshness
-from drugs.models import Drug, MonographEvent, MonographStatus, RegulatoryApproval, RelapseFinding
+from drugs.models import (
+    Drug,
+    MonographEvent,
+    MonographStatus,
+    RegulatoryApproval,
+    RelapseFactor,
+    RelapseFinding,
+    Statement,
+)
+
+# A profile's rows, by the name the profile reaches them with: published, deleted and restored together.
+PROFILE_PARTS = {"findings": RelapseFinding, "factors": RelapseFactor, "statements": Statement}
 
 PUBLISH_PERMISSION = "drugs.publish_monograph"
 SUBMIT_PERMISSION = "drugs.submit_monograph"
@@ -35,6 +46,15 @@ def publication_problems(drug: Drug) -> list[str]:
                 problems.append(
                     _("%(condition)s: the finding '%(finding)s' has no source.")
                     % {"condition": profile.condition, "finding": finding.arm}
+                )
+        for factor in profile.factors.all():
+            if not factor.is_cited:
+                problems.append(
+                    _(
+                        "%(condition)s: the factor '%(factor)s' cites nothing: choose what supports it (a study or "
+                        "statement with its words, or expert opinion), or delete it."
+                    )
+                    % {"condition": profile.condition, "factor": factor.text}
                 )
     return problems
 
@@ -218,9 +238,10 @@ def replace_public_copy(drug: Drug) -> Drug:
     public.save()
     RegulatoryApproval.objects.bulk_create(_copy(a, drug=public) for a in approvals)
     for profile in profiles:
-        findings = list(profile.findings.all())
+        parts = {model: list(getattr(profile, name).all()) for name, model in PROFILE_PARTS.items()}
         public_profile = _copy(profile, drug=public)
         public_profile.save()
-        RelapseFinding.objects.bulk_create(_copy(f, profile=public_profile) for f in findings)
+        for model, rows in parts.items():
+            model.objects.bulk_create(_copy(row, profile=public_profile) for row in rows)
     freshness.bump_on_commit()  # bulk_create sends no signals
     return public

@@ -4,9 +4,10 @@ A django-reversion revision may hold many rows (a drug's save holds its profiles
 import held everything). Reverting a whole revision would also revert whatever else it holds: a shared
 source, the disclaimer, another drug. So a restore is planned row by row from the chosen version:
 
-- a drug: its own fields, profiles, findings and approvals (rows added since are deleted, rows deleted
-  since come back); never a source, condition, disclaimer, another drug or the public copy;
-- a profile: its fields and its findings;
+- a drug: its own fields, profiles (with their findings, factors and statements) and approvals (rows added
+  since are deleted, rows deleted since come back); never a source, condition, disclaimer, another drug or
+  the public copy;
+- a profile: its fields, findings, factors and label or guideline statements;
 - a finding, an approval, a source or a condition: that row only;
 - a disclaimer: only a version nobody has been shown; a shown wording never changes (write a new version).
 
@@ -31,9 +32,11 @@ from drugs.models import (
     Disclaimer,
     Drug,
     RegulatoryApproval,
+    RelapseFactor,
     RelapseFinding,
     RelapseProfile,
     Source,
+    Statement,
 )
 from drugs.services import reference
 from drugs.services.monographs import monograph_mark_edited
@@ -42,8 +45,11 @@ from drugs.services.monographs import monograph_mark_edited
 PARENTS = {
     RelapseProfile: ("drug_id", Drug),
     RelapseFinding: ("profile_id", RelapseProfile),
+    Statement: ("profile_id", RelapseProfile),
+    RelapseFactor: ("profile_id", RelapseProfile),
     RegulatoryApproval: ("drug_id", Drug),
 }
+PROFILE_PARTS = [model for model, (_attname, parent) in PARENTS.items() if parent is RelapseProfile]
 
 
 @dataclass
@@ -102,7 +108,14 @@ def _label(row: PlannedRow) -> str:
             else ""
         )
         return f"{what}: {values.get('study_name') or ''} {arm}{when}".strip()
-    name = values.get("name") or values.get("title") or values.get("indication") or values.get("version")
+    name = (
+        values.get("name")
+        or values.get("title")
+        or values.get("indication")
+        or values.get("version")
+        or values.get("text")
+        or values.get("issuer")
+    )
     return f"{what}: {name}" if name else f"{what} #{row.pk}"
 
 
@@ -174,8 +187,9 @@ def _plan_drug(plan: RestorePlan, pk: int) -> None:
     )
     profile_ids = {row.pk for row in profiles if row.restored is not None}
     plan.rows += profiles
-    findings = RelapseFinding.objects.filter(profile__drug_id=pk) if drug else None
-    plan.rows += _children(plan.version, RelapseFinding, profile_ids, findings)
+    for part in PROFILE_PARTS:
+        current = part.objects.filter(profile__drug_id=pk) if drug else None
+        plan.rows += _children(plan.version, part, profile_ids, current)
     approvals = RegulatoryApproval.objects.filter(drug_id=pk) if drug else None
     plan.rows += _children(plan.version, RegulatoryApproval, {pk}, approvals)
     if drug is None and Drug.objects.working().filter(slug=plan.version.field_dict.get("slug")).exists():
@@ -185,8 +199,9 @@ def _plan_drug(plan: RestorePlan, pk: int) -> None:
 def _plan_profile(plan: RestorePlan, version: Version, pk: int) -> None:
     profile = RelapseProfile.objects.filter(pk=pk).first()
     plan.rows.append(PlannedRow(RelapseProfile, pk, _content(RelapseProfile, version.field_dict), _values(profile)))
-    findings = RelapseFinding.objects.filter(profile_id=pk) if profile else None
-    plan.rows += _children(version, RelapseFinding, {pk}, findings)
+    for part in PROFILE_PARTS:
+        current = part.objects.filter(profile_id=pk) if profile else None
+        plan.rows += _children(version, part, {pk}, current)
     _check_parent(plan, version, RelapseProfile)
 
 
@@ -275,7 +290,7 @@ def restore(*, version: Version, user, fingerprint: str) -> RestorePlan:
 
 def _write_order(row: PlannedRow) -> tuple:
     # Deletions first (children before parents), then parents before children.
-    depth = {Drug: 0, RegulatoryApproval: 1, RelapseProfile: 1, RelapseFinding: 2}.get(row.model, 0)
+    depth = {Drug: 0, RegulatoryApproval: 1, RelapseProfile: 1, **dict.fromkeys(PROFILE_PARTS, 2)}.get(row.model, 0)
     return (0, -depth) if row.restored is None else (1, depth)
 
 
@@ -301,7 +316,7 @@ def _monographs_touched(plan: RestorePlan) -> list[Drug]:
             drug_ids.add(row.pk)
         elif row.model in (RelapseProfile, RegulatoryApproval):
             drug_ids |= {(row.restored or {}).get("drug_id"), (row.current or {}).get("drug_id")}
-        elif row.model is RelapseFinding:
+        elif row.model in PROFILE_PARTS:
             profile_ids = {(row.restored or {}).get("profile_id"), (row.current or {}).get("profile_id")}
             drug_ids |= set(
                 RelapseProfile.objects.filter(pk__in=profile_ids - {None}).values_list("drug_id", flat=True)

@@ -51,13 +51,13 @@ def test_a_stale_save_is_refused_and_the_reviewer_sees_the_change_before_publish
     first.get_by_role("button", name="Save", exact=True).click()
     expect(first.locator(".messagelist")).to_contain_text("back in draft")
 
-    second.locator("#id_factors").fill("A factor typed on an old copy")
+    second.locator("#id_not_established").fill("A question typed on an old copy")
     second.get_by_role("button", name="Save", exact=True).click()
     expect(second.locator("#content-main")).to_contain_text("after you opened it")
     expect(second.locator("#content-main")).to_contain_text("most patients relapse within weeks of stopping")
     profile = RelapseProfile.objects.get(pk=finding.profile_id)
     assert profile.guidance.startswith("Keep treating"), "curator 1's guidance is kept"
-    assert profile.factors != "A factor typed on an old copy"
+    assert profile.not_established != "A question typed on an old copy"
 
     # The same on one finding: the figure corrected first survives a stale save of another field.
     first.goto(finding_url)

@@ -1,14 +1,25 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
-CONTENT_MODELS = ["drug", "condition", "source", "relapseprofile", "relapsefinding", "regulatoryapproval"]
+CONTENT_MODELS = [
+    "drug",
+    "condition",
+    "source",
+    "relapseprofile",
+    "relapsefinding",
+    "relapsefactor",
+    "statement",
+    "regulatoryapproval",
+]
+# The rows of a monograph a curator may delete while drafting it.
+MONOGRAPH_ROWS = ["relapseprofile", "relapsefinding", "relapsefactor", "statement", "regulatoryapproval"]
 
 # Curators write and submit; reviewers also publish, withdraw, delete and keep the disclaimer.
 ROLES = {
     "Curator": [
         *(f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")),
         # delete_drug: only their own never-published draft (services.may_delete_draft decides).
-        *(f"delete_{model}" for model in ("drug", "relapseprofile", "relapsefinding", "regulatoryapproval")),
+        *(f"delete_{model}" for model in ("drug", *MONOGRAPH_ROWS)),
         "submit_monograph",
         "view_disclaimer",
         "view_monographevent",
