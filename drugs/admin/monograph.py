@@ -306,7 +306,13 @@ class RelapseFactorInline(EditVersionInline, PlainNumberInputs, admin.StackedInl
 class StatementInline(EditVersionInline, admin.StackedInline):
     model = Statement
     extra = 0
-    fields = [("kind", "issuer", "topic"), ("source", "location"), ("quote", "quote_zh"), ("strength", "strength_zh")]
+    fields = [
+        ("kind", "issuer", "topic"),
+        "source",
+        ("location", "location_zh"),
+        ("quote", "quote_zh"),
+        ("strength", "strength_zh"),
+    ]
     autocomplete_fields = ["source"]
 
     def get_queryset(self, request):

@@ -169,6 +169,7 @@ KEY_ORDER = {
         "issuer",
         "topic",
         "location",
+        "location_zh",
         "quote",
         "quote_zh",
         "strength",

@@ -79,6 +79,7 @@ class Migration(migrations.Migration):
                 ('strength', models.CharField(blank=True, help_text='Guidelines only: strength and certainty as the guideline states them, e.g. conditional; low.', max_length=300, verbose_name='strength of recommendation')),
                 ('strength_zh', models.CharField(blank=True, max_length=300, verbose_name='strength of recommendation (Chinese)')),
                 ('location', models.CharField(help_text='Section or recommendation number, e.g. 2.3 Recommended Dosage; recommendation 12.', max_length=200, verbose_name='where in the source')),
+                ('location_zh', models.CharField(blank=True, max_length=200, verbose_name='where in the source (Chinese)')),
                 ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='drugs.relapseprofile')),
                 ('source', models.ForeignKey(help_text="The label or guideline, with its date (e.g. 'Revised 6/2022' in its citation) and link.", on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='drugs.source')),
             ],

@@ -66,6 +66,7 @@ class Statement(TranslatableMixin, EditVersioned):
         max_length=200,
         help_text=_("Section or recommendation number, e.g. 2.3 Recommended Dosage; recommendation 12."),
     )
+    location_zh = models.CharField(_("where in the source (Chinese)"), max_length=200, blank=True)
     source = models.ForeignKey(
         Source,
         on_delete=models.PROTECT,
@@ -96,6 +97,11 @@ class Statement(TranslatableMixin, EditVersioned):
     @property
     def sort_key(self) -> tuple:
         return (self.issuer, TOPIC_ORDER.get(self.topic, len(TOPIC_ORDER)), self.pk or 0)
+
+    @property
+    def heading(self) -> str:
+        """'EMA · Dose reduction': who says it, about what (in the reader's language)."""
+        return f"{self.issuer} · {self.get_topic_display()}"
 
     @property
     def quote_original(self) -> str:
