@@ -204,7 +204,7 @@ def monograph_changes(working) -> list["Section"]:
             old.factors.all() if old else [],
             new.factors.all() if new else [],
             lambda factor: (factor.text,),
-            lambda factor: f"{gettext('Depends on')}: {factor.text}",
+            lambda factor: gettext("Depends on: %(factor)s") % {"factor": factor.text},
             names,
         )
         rows += _keyed_changes(

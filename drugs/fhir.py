@@ -254,6 +254,15 @@ def _medication(drug: Drug) -> dict:
 ASSESSMENT_TYPE = "http://hl7.org/fhir/artifactassessment-information-type"
 
 
+# The signs markdown reads as formatting inside a line (emphasis, code, links, HTML), and a heading's # at its start.
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_\[\]<>])|^(#)", re.MULTILINE)
+
+
+def _verbatim(text: str) -> str:
+    """Words to keep as they are in an R5 markdown element (a label's "< 8 g/dL" is not an HTML tag)."""
+    return _MARKDOWN_SIGNS.sub(lambda sign: "\\" + (sign.group(1) or sign.group(2)), text)
+
+
 def _statement_order(statement: Statement) -> tuple:
     return (statement.kind, statement.issuer, statement.topic, statement.location, statement.quote)
 
@@ -277,14 +286,18 @@ def _statement(drug: Drug, condition: Condition, statement: Statement, number: i
     content = [
         {
             "informationType": "comment",
-            "summary": statement.quote,
+            "summary": _verbatim(statement.quote),
             "type": {"text": topic},
             "classifier": [{"text": _label(StatementKind, statement.kind)}, *_about(drug, condition)],
         }
     ]
     if statement.strength:
         content.append(
-            {"informationType": "rating", "summary": statement.strength, "type": {"text": "Strength of recommendation"}}
+            {
+                "informationType": "rating",
+                "summary": _verbatim(statement.strength),
+                "type": {"text": "Strength of recommendation"},
+            }
         )
     source = statement.source
     return _assessment(
@@ -298,17 +311,17 @@ def _statement(drug: Drug, condition: Condition, statement: Statement, number: i
 def _factor(drug: Drug, condition: Condition, factor: RelapseFactor, number: int) -> dict:
     content = {
         "informationType": "comment",
-        "summary": factor.text,
+        "summary": _verbatim(factor.text),
         "type": {"text": "What relapse depends on"},
         "classifier": [{"text": _label(FactorSupport, factor.support) if factor.support else "Not cited"}],
     }
     if factor.limitation:
         content["component"] = [
-            {"informationType": "comment", "summary": factor.limitation, "type": {"text": "Limitation"}}
+            {"informationType": "comment", "summary": _verbatim(factor.limitation), "type": {"text": "Limitation"}}
         ]
     if factor.quote:
         content.setdefault("component", []).append(
-            {"informationType": "comment", "summary": factor.quote, "type": {"text": "Source text"}}
+            {"informationType": "comment", "summary": _verbatim(factor.quote), "type": {"text": "Source text"}}
         )
     artifact = (
         _reference("Citation", resource_id(factor.source.key), factor.source.title)

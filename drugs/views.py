@@ -10,7 +10,7 @@ from drugs import answers, charts, fhir, gate, services
 from drugs import search as drug_search
 from drugs.forms import AcknowledgmentForm, SearchForm
 from drugs.models import Condition, Drug, EvidenceGrade, RelapseProfile, Scenario
-from drugs.models.statements import distinct_guideline_statements
+from drugs.models.statements import guideline_statements_for
 from drugs.outage import database_available
 
 MIN_QUERY_LENGTH = 2
@@ -68,7 +68,7 @@ def condition_detail(request, slug: str):
         "profiles": profiles,
         "page": page,
         "comparison_chart": charts.comparison(profiles),
-        "guideline_statements": distinct_guideline_statements(profiles),
+        "guideline_statements": guideline_statements_for(condition),
     }
     return render(request, "drugs/condition_detail.html", context)
 

@@ -4,10 +4,12 @@ import json
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from drugs import freshness, gate, interchange
 from drugs.management.commands.load_seed import SEED_DIR
@@ -22,6 +24,7 @@ def empty_cache():
     gate.verified_acknowledgment.cache_clear()  # a test may sign with another key
     yield
     freshness.reset()
+    translation.activate(settings.LANGUAGE_CODE)  # a Chinese page leaves its language active in this thread
 
 
 def load_seed() -> None:

@@ -189,6 +189,24 @@ def test_a_file_from_before_factors_cited_their_support_keeps_each_line(db):
     assert factors == [("Treatment duration", "治疗时长", ""), ("Severity", "严重程度", "")]
 
 
+def test_an_older_backup_of_a_published_monograph_imports_with_its_factors_to_cite(seed):
+    data = json.loads(interchange.export_json())
+    for profile in data["drugs"][0]["profiles"]:
+        profile["factors"] = "Treatment duration\n\nSeverity"  # a blank line between, as typed
+        profile["factors_zh"] = "治疗时长\n严重程度\n个体差异"  # one more line than the English
+    Drug.objects.all().delete()
+    interchange.import_data(data)
+    public = Drug.objects.published().get(slug="baricitinib")
+    factors = RelapseFactor.objects.filter(profile__drug=public, profile__condition__slug="alopecia-areata")
+    assert [(f.text, f.text_zh, f.support) for f in factors.order_by("order")] == [
+        ("Treatment duration", "治疗时长", ""),
+        ("Severity", "严重程度", ""),
+        ("个体差异", "个体差异", ""),
+    ], "every line kept, none cut or dropped"
+    working = Drug.objects.working().get(slug="baricitinib")
+    assert any("cites nothing" in problem for problem in services.publication_problems(working))
+
+
 def test_the_fhir_bundle_carries_label_and_guideline_statements_as_artifact_assessments(seed):
     bundle = fhir.bundle_for(fhir.exportable())
     assessments = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "ArtifactAssessment"]
@@ -226,3 +244,25 @@ def test_labels_say_in_chinese_what_the_topic_is(seeded_clinician):
         label = str(StatementTopic.DOSE_REDUCTION.label)
     page = seeded_clinician.get(MONOGRAPH.replace("/en/", "/zh-hans/")).content.decode()
     assert label != "Dose reduction" and f"EMA · {label}" in page
+
+
+def test_label_words_reach_fhir_consumers_unchanged_by_markdown(seed):
+    bundle = fhir.bundle_for(fhir.exportable())
+    summaries = [
+        content["summary"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "ArtifactAssessment"
+        for content in entry["resource"]["content"]
+    ]
+    assert "Treatment should be interrupted if Hb \\< 8 g/dL and may be restarted once Hb return above this value" in (
+        summaries
+    ), "'<' escaped: a markdown reader would otherwise take it for the start of an HTML tag"
+
+
+def test_words_quoted_for_a_factor_need_a_source_readers_can_follow(db):
+    factor = RelapseFactor(
+        profile=make_finding().profile, text="Disease duration", support=FactorSupport.EXPERT_OPINION, quote="Said so."
+    )
+    with pytest.raises(ValidationError) as error:
+        factor.full_clean()
+    assert set(error.value.message_dict) == {"source"}

@@ -64,16 +64,20 @@ PROFILE_PARTS = {
 REVISION_COMMENT = "Imported from a medinfo file"
 
 
+def _is_legacy_profile(profile_record: dict) -> bool:
+    """Files written before factors cited their support held them as text, one per line."""
+    return isinstance(profile_record.get("factors"), str) or "factors_zh" in profile_record
+
+
 def _factor_lines_as_records(profile_record: dict) -> dict:
-    """Files written before factors cited their support held them as text, one per line: each line becomes a
-    factor that cites nothing yet, so nothing is lost and publication asks a curator to cite it."""
-    english = str(profile_record.get("factors") or "").splitlines()
-    chinese = str(profile_record.get("factors_zh") or "").splitlines()
-    factors = []
-    for position, text in enumerate(line.strip() for line in english):
-        if text:
-            text_zh = chinese[position].strip() if position < len(chinese) else ""
-            factors.append({"order": position, "text": text, "text_zh": text_zh})
+    """Each line of the old text becomes a factor that cites nothing yet, as migration 0007 does with the
+    database: non-empty lines paired in order, a Chinese line with no English twin kept as a factor of its own,
+    nothing cut short. Nothing is lost; a curator cites each factor before the next publication."""
+    english = [line.strip() for line in str(profile_record.get("factors") or "").splitlines() if line.strip()]
+    chinese = [line.strip() for line in str(profile_record.get("factors_zh") or "").splitlines() if line.strip()]
+    pairs = [(text, chinese[n] if n < len(chinese) else "") for n, text in enumerate(english)]
+    pairs += [(text, text) for text in chinese[len(english) :]]
+    factors = [{"order": n, "text": text, "text_zh": text_zh} for n, (text, text_zh) in enumerate(pairs)]
     record = {key: value for key, value in profile_record.items() if key != "factors_zh"}
     return {**record, "factors": factors}
 
@@ -223,6 +227,9 @@ class _Importer:
         self.sources: dict[str, Source] = {}
         self.conditions: dict[str, Condition] = {}
         self.users: dict[str, object] = {}
+        # An older file's factors cite nothing yet: its public copies are taken as published then (as migration
+        # 0007 keeps the database's), and the next publication asks for each factor's support.
+        self.legacy_factors = False
 
     # Reporting
 
@@ -397,8 +404,9 @@ class _Importer:
         for index, profile_record in profiles:
             at = f"{where} › profiles[{index}] {_label(profile_record.get('condition'))}".rstrip()
             profile = RelapseProfile(drug=drug)
-            if isinstance(profile_record.get("factors"), str):
+            if _is_legacy_profile(profile_record):
                 profile_record = _factor_lines_as_records(profile_record)
+                self.legacy_factors = True
             if not self.fill(profile, profile_record, PROFILE_FIELDS, at, parts=list(PROFILE_PARTS)):
                 continue
             if not self.save(profile, at, exclude=["drug"]):
@@ -464,7 +472,7 @@ class _Importer:
             self.problem(where, "status: in review, but the review trail has no 'submitted' event since it changed")
 
     def check_publishable(self, public: Drug, where: str) -> None:
-        for message in services.publication_problems(public):
+        for message in services.publication_problems(public, uncited_factors=self.legacy_factors):
             self.problem(where, f"public_copy: {message}")
 
     def public_copy(self, drug: Drug, public, where: str) -> None:

@@ -5,19 +5,22 @@ import drugs.localization
 from django.db import migrations, models
 
 
-def _lines(text):
-    return [line.strip() for line in (text or "").split("\n") if line.strip()]
+def factor_pairs(english, chinese):
+    """(English, Chinese) per factor from the old one-per-line texts, blank lines skipped, nothing dropped: a
+    Chinese line with no English line beside it becomes a factor of its own (its text is the Chinese)."""
+    english = [line.strip() for line in (english or "").split("\n") if line.strip()]
+    chinese = [line.strip() for line in (chinese or "").split("\n") if line.strip()]
+    pairs = [(text, chinese[n] if n < len(chinese) else "") for n, text in enumerate(english)]
+    return pairs + [(text, text) for text in chinese[len(english) :]]
 
 
 def factor_lines_to_rows(apps, schema_editor):
     """Each line becomes a factor with no support yet: publication then asks the curator to cite it."""
     profiles = apps.get_model("drugs", "RelapseProfile")
     factors = apps.get_model("drugs", "RelapseFactor")
-    for profile in profiles.objects.exclude(factors_text=""):
-        chinese = _lines(profile.factors_text_zh)
-        for position, text in enumerate(_lines(profile.factors_text)):
-            text_zh = chinese[position] if position < len(chinese) else ""
-            factors.objects.create(profile=profile, text=text[:300], text_zh=text_zh[:300], order=position)
+    for profile in profiles.objects.all():
+        for position, (text, text_zh) in enumerate(factor_pairs(profile.factors_text, profile.factors_text_zh)):
+            factors.objects.create(profile=profile, text=text, text_zh=text_zh, order=position)
 
 
 def factor_rows_to_lines(apps, schema_editor):
@@ -49,8 +52,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('edit_version', models.PositiveIntegerField(default=1, editable=False, help_text='Moves with every saved edit: a form loaded before the last edit cannot overwrite it.', verbose_name='edit number')),
-                ('text', models.CharField(help_text='e.g. Sustained response before the dose was lowered.', max_length=300, verbose_name='factor')),
-                ('text_zh', models.CharField(blank=True, max_length=300, verbose_name='factor (Chinese)')),
+                ('text', models.TextField(help_text='e.g. Sustained response before the dose was lowered.', verbose_name='factor')),
+                ('text_zh', models.TextField(blank=True, verbose_name='factor (Chinese)')),
                 ('support', models.CharField(blank=True, choices=[('study', 'Reported by a study'), ('statement', "Manufacturer's or secondary statement"), ('expert_opinion', "Expert opinion (the editors')")], help_text="Required before publication: a study's finding, a statement, or the editors' opinion.", max_length=20, verbose_name='supported by')),
                 ('quote', models.TextField(blank=True, help_text="The source's sentence that supports the factor, verbatim.", verbose_name='source text')),
                 ('limitation', models.TextField(blank=True, help_text='What limits it, e.g. seen in 8 patients only; not tested beyond 52 weeks of treatment.')),

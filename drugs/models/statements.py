@@ -109,13 +109,18 @@ class Statement(TranslatableMixin, EditVersioned):
         return self.quote if reading_chinese() and self.quote_zh else ""
 
 
-def distinct_guideline_statements(profiles) -> list[Statement]:
-    """Guideline statements quoted in these drugs' profiles, each once: a guideline speaks about the condition."""
+def guideline_statements_for(condition) -> list[Statement]:
+    """What guidelines say about a condition, as quoted in its published drugs' profiles, each once (a guideline
+    speaks about the condition, not one drug); one query, whichever page of drugs is shown. Copies that differ in
+    anything readers see (strength, translation, place) are all kept."""
+    statements = Statement.objects.filter(
+        kind=StatementKind.GUIDELINE, profile__condition=condition, profile__drug__public_copy_of__isnull=False
+    ).select_related("source")
     seen = {}
-    for profile in profiles:
-        for statement in profile.guideline_statements:
-            seen.setdefault((statement.source_id, statement.quote), statement)
-    return list(seen.values())
+    for statement in statements.order_by("pk"):
+        shown = (statement.source_id, statement.topic, statement.quote, statement.quote_zh, statement.strength)
+        seen.setdefault((*shown, statement.strength_zh, statement.location, statement.location_zh), statement)
+    return sorted(seen.values(), key=lambda statement: statement.sort_key)
 
 
 class FactorSupport(models.TextChoices):
@@ -126,16 +131,18 @@ class FactorSupport(models.TextChoices):
 
 FACTOR_NEEDS_SOURCE = _("Choose the study or statement this factor comes from.")
 FACTOR_NEEDS_QUOTE = _("Copy the source's sentence that supports this factor, word for word.")
+QUOTE_NEEDS_SOURCE = _(
+    "Choose the source these words come from, or clear them: a quote readers cannot trace is not shown."
+)
 
 
 class RelapseFactor(TranslatableMixin, EditVersioned):
     """One thing the risk of relapse depends on, with what supports it."""
 
     profile = models.ForeignKey(RelapseProfile, on_delete=models.CASCADE, related_name="factors")
-    text = models.CharField(
-        _("factor"), max_length=300, help_text=_("e.g. Sustained response before the dose was lowered.")
-    )
-    text_zh = models.CharField(_("factor (Chinese)"), max_length=300, blank=True)
+    # Text fields, as the one-per-line text they replace: a factor carried over from it is never cut short.
+    text = models.TextField(_("factor"), help_text=_("e.g. Sustained response before the dose was lowered."))
+    text_zh = models.TextField(_("factor (Chinese)"), blank=True)
     support = models.CharField(
         _("supported by"),
         max_length=20,
@@ -177,6 +184,8 @@ class RelapseFactor(TranslatableMixin, EditVersioned):
                 errors["source"] = FACTOR_NEEDS_SOURCE
             if not self.quote.strip():
                 errors["quote"] = FACTOR_NEEDS_QUOTE
+        elif self.quote.strip() and self.source_id is None:
+            errors["source"] = QUOTE_NEEDS_SOURCE
         if errors:
             raise ValidationError(errors)
 

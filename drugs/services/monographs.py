@@ -28,8 +28,9 @@ SUBMIT_PERMISSION = "drugs.submit_monograph"
 DELETE_PERMISSION = "drugs.delete_drug"
 
 
-def publication_problems(drug: Drug) -> list[str]:
-    """What stops a monograph from being published, each in words a curator can act on."""
+def publication_problems(drug: Drug, *, uncited_factors: bool = False) -> list[str]:
+    """What stops a monograph from being published, each in words a curator can act on. uncited_factors lets
+    factors that cite nothing pass: only for public copies restored from a file older than factor support."""
     problems = []
     for profile in Drug.objects.with_content().get(pk=drug.pk).relapse_profiles.all():
         # A scenario's level comes from the findings by rule, so a profile without findings reads "not
@@ -48,7 +49,7 @@ def publication_problems(drug: Drug) -> list[str]:
                     % {"condition": profile.condition, "finding": finding.arm}
                 )
         for factor in profile.factors.all():
-            if not factor.is_cited:
+            if not factor.is_cited and not uncited_factors:
                 problems.append(
                     _(
                         "%(condition)s: the factor '%(factor)s' cites nothing: choose what supports it (a study or "
