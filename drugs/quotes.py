@@ -105,8 +105,10 @@ def problems(finding) -> list[str]:
     if finding.events is not None and finding.total is not None:
         if (finding.events, finding.total) not in counts(quote):
             found.append(f"counts {finding.events}/{finding.total} not in the source text")
-    elif finding.total is not None and Decimal(finding.total) not in numbers(quote):
-        found.append(f"N = {finding.total} not in the source text")
+    elif finding.total is not None:
+        total_quote = getattr(finding, "total_quote", "")  # N may come with its own source (the paper of a report)
+        if Decimal(finding.total) not in numbers(total_quote or quote):
+            found.append(f"N = {finding.total} not in the source text" + (" for N" if total_quote else ""))
     return found
 
 

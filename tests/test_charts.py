@@ -252,7 +252,7 @@ def test_intervals_are_drawn_where_stored_with_caps_and_wilson_only_from_n_and_n
     )
     titles = {p.get("data-percent"): p.find("title").text for svg in svgs for p in point_groups(svg)}
     assert any("calculated from n/N" in t for t in titles.values())
-    assert "N not reported" in titles["60.00"], "the news report behind 60% gives no N"
+    assert "N not reported" in titles["7.00"] and "N = 30" in titles["60.00"]
     assert whiskers(aa1, "wilson") == [] and whiskers(aa1, "ci") == []
 
 

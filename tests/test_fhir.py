@@ -85,13 +85,13 @@ def test_the_medication_carries_names_class_and_atc_code(seed):
     assert {"system": "http://www.whocc.no/atc", "code": "L04AF02"} in codings
 
 
-def test_brave_aa1_4_mg_to_placebo_evidence_carries_60_percent_at_24_weeks(seed):
+def test_brave_aa1_4_mg_to_placebo_evidence_carries_60_percent_of_30_at_24_weeks(seed):
     bundle = seed_bundle()
     evidence = relapse_evidence(bundle, "Alopecia areata", "baricitinib 4 mg once daily → placebo at 24 weeks")
     (statistic,) = evidence["statistic"]
     assert statistic["statisticType"]["coding"][0]["code"] == "C44256"
     assert statistic["quantity"] == {"value": 60, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"}
-    assert "sampleSize" not in statistic, "the report that gives 60% gives no N"
+    assert statistic["sampleSize"] == {"numberOfParticipants": 30}, "N from the paper, the 60% from a report of it"
     assert "numberAffected" not in statistic, "n is not stored for this finding"
     (outcome,) = evidence["contained"]
     (time_point,) = outcome["characteristic"][0]["timeFromEvent"]

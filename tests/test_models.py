@@ -176,3 +176,17 @@ def test_monograph_sources_are_numbered_once_in_order_of_first_citation():
     make_finding(profile=profile, source=source_a, timepoint=Decimal(8))
     make_finding(profile=profile, source=source_b, timepoint=Decimal(52))
     assert profile.drug.sources == [source_b, source_a]
+
+
+def test_n_from_another_source_needs_that_source_and_its_sentence(db):
+    from drugs.models import RelapseFinding
+    from tests.factories import make_finding, make_source
+
+    finding = make_finding()
+    finding.total_quote = "30 of 115 responders were rerandomized."
+    with pytest.raises(ValidationError) as error:
+        finding.full_clean()
+    assert list(error.value.message_dict) == ["total_source"]
+    finding.total_source = make_source()
+    finding.full_clean()
+    assert isinstance(finding, RelapseFinding)

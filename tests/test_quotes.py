@@ -204,3 +204,12 @@ def test_the_fhir_statistic_carries_the_quote_method_and_derived_flag_as_notes(s
         "Source text: 21 of 24 recaptured",
     ]
     Evidence.model_validate(resource)
+
+
+def test_n_from_another_source_is_checked_against_that_sources_words():
+    figure = finding(quote="60 percent in the 4-mg cohort", proportion=60, total=30)
+    assert quotes.problems(figure) == ["N = 30 not in the source text"]
+    figure.total_quote = "30 of 115 responders taking baricitinib, 4 mg, were rerandomized to placebo."
+    assert quotes.problems(figure) == []
+    figure.total_quote = "115 responders taking baricitinib, 4 mg"
+    assert quotes.problems(figure) == ["N = 30 not in the source text for N"]

@@ -83,9 +83,8 @@ def test_the_articles_sixty_percent_is_the_four_mg_arm_at_24_weeks_of_brave_aa1(
         study_name="BRAVE-AA1", regimen_before__contains="4 mg once", timepoint=24, scenario="withdrawn_to_placebo"
     )
     assert finding.proportion == Decimal(60)
-    assert finding.total is None and "30 of 115 responders on 4 mg" in finding.note, (
-        "N is the paper's, not the report's"
-    )
+    assert finding.total == 30 and finding.total_source.doi == "10.1001/jamadermatol.2024.2734", "N is the paper's"
+    assert "30 of 115 responders taking baricitinib, 4 mg, were rerandomized to placebo" in finding.total_quote
     assert 'manufacturer page\'s "about 60%": one arm (4 mg), 24 weeks after withdrawal' in finding.note
     # The paper's abstract stops before this figure: it was read in a news summary, graded and cited as such.
     assert finding.source.kind == "news" and finding.evidence_grade == 1

@@ -66,7 +66,7 @@ FINDING_FIELDSETS = [
     ),
     (
         _("Source text (the sentence behind the figure, verbatim)"),
-        {"fields": ["quote", ("quote_location", "analysis_method", "is_derived")]},
+        {"fields": ["quote", ("quote_location", "analysis_method", "is_derived"), ("total_source", "total_quote")]},
     ),
     (_("Display"), {"fields": [("is_headline", "order")]}),
 ]
@@ -455,7 +455,7 @@ class RelapseFindingAdmin(MonographContentAdmin):
         "evidence_grade",
     ]
     search_fields = ["study_name", "regimen_before", "regimen_after", "outcome_definition", "profile__drug__name"]
-    autocomplete_fields = ["profile", "source"]
+    autocomplete_fields = ["profile", "source", "total_source"]
     list_select_related = ["profile__drug", "profile__condition", "source"]
     fieldsets = [(None, {"fields": ["profile"]}), *FINDING_FIELDSETS]
     change_form_template = "admin/drugs/relapsefinding/change_form.html"

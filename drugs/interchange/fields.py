@@ -161,6 +161,8 @@ KEY_ORDER = {
         "quote_location",
         "is_derived",
         "analysis_method",
+        "total_source",
+        "total_quote",
     ],
     MonographEvent: ["at", "action", "user", "note", "four_eyes_override"],
     RelapseFactor: ["order", "text", "text_zh", "support", "source", "quote", "limitation", "limitation_zh"],

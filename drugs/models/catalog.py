@@ -48,7 +48,7 @@ class DrugQuerySet(models.QuerySet):
         from drugs.models.statements import RelapseFactor, Statement
 
         # Explicit orders: the models' default orderings would join drug and condition again.
-        findings = RelapseFinding.objects.select_related("source").order_by("order", "id")
+        findings = RelapseFinding.objects.select_related("source", "total_source").order_by("order", "id")
         factors = RelapseFactor.objects.select_related("source").order_by("order", "id")
         statements = Statement.objects.select_related("source").order_by("kind", "issuer", "id")
         profiles = (
@@ -304,6 +304,8 @@ class Drug(TranslatableMixin, EditVersioned):
             for row in [*profile.findings.all(), *profile.factors.all(), *profile.statements.all()]:
                 if row.source_id and row.source_id not in seen:
                     seen[row.source_id] = row.source
+                if getattr(row, "total_source_id", None) and row.total_source_id not in seen:
+                    seen[row.total_source_id] = row.total_source
         for approval in self.approvals.all():
             if approval.source_id and approval.source_id not in seen:
                 seen[approval.source_id] = approval.source

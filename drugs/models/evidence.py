@@ -254,7 +254,7 @@ class RelapseProfileQuerySet(models.QuerySet):
             self.filter(condition=condition, drug__public_copy_of__isnull=False)
             .select_related("drug", "condition")
             .prefetch_related(
-                models.Prefetch("findings", queryset=RelapseFinding.objects.select_related("source")),
+                models.Prefetch("findings", queryset=RelapseFinding.objects.select_related("source", "total_source")),
                 models.Prefetch("factors", queryset=RelapseFactor.objects.select_related("source")),
                 models.Prefetch("statements", queryset=Statement.objects.select_related("source")),
             )
@@ -586,6 +586,22 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
             "Leave empty if the source does not say."
         ),
     )
+    # A report may give the percentage but not the group size, which the paper gives: then N keeps its own source
+    # and sentence, so every number still traces to the words it came from.
+    total_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="totals",
+        verbose_name=_("source of N"),
+        help_text=_("Only when N comes from another source than the figure, e.g. the paper behind a news report."),
+    )
+    total_quote = models.TextField(
+        _("source text for N"),
+        blank=True,
+        help_text=_("That source's sentence giving N, verbatim, e.g. '30 of 115 responders … were rerandomized'."),
+    )
 
     class Meta:
         ordering = ["profile", "order", "id"]
@@ -681,6 +697,11 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
         """The database constraints again, each message on the field a curator must fix."""
         super().clean()
         errors: dict[str, str] = {}
+        if (self.total_source_id is None) != (not self.total_quote.strip()):
+            field = "total_quote" if self.total_source_id else "total_source"
+            errors[field] = _("N from another source needs both that source and its sentence giving N.")
+        elif self.total_source_id and self.total is None:
+            errors["total"] = _("Enter N as that source gives it, or clear its source and sentence.")
         if self.proportion_upper is not None:
             if self.proportion is None:
                 errors["proportion"] = _("Enter the lower end of the range here, or clear the upper end.")
