@@ -167,7 +167,7 @@ class Answer:
         text = gettext("%(value)s relapsed by %(time)s after %(arm)s") % {
             "value": finding.proportion_display,
             "time": _time(finding),
-            "arm": finding.arm,
+            "arm": finding.arm_local,
         }
         if self.comparator:
             text = gettext("%(text)s, vs %(value)s who continued") % {
@@ -336,13 +336,13 @@ def how_soon(in_group: list, all_findings: list, *, study: RelapseFinding | None
                 continue
             close_run()
             segment = gettext("%(value)s by %(time)s") % {"value": _value(finding), "time": _time(finding)}
-            segment += _aside([finding.timepoint_note, qualifier[id(finding)]])
+            segment += _aside([finding.tr.timepoint_note, qualifier[id(finding)]])
         else:
             close_run()
             items = [_item(finding, qualifier[id(finding)]) for finding in here]
             segment = gettext("by %(time)s%(aside)s, %(arms)s") % {
                 "time": _time(here[0]),
-                "aside": _aside([here[0].timepoint_note]),
+                "aside": _aside([here[0].tr.timepoint_note]),
                 "arms": _and(items),
             }
         if continued:

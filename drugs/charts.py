@@ -280,11 +280,11 @@ def study_of(finding) -> str:
 def arm_label(finding) -> str:
     """Legend text for a monograph: the scenario always, so a taper is never read as a stop."""
     study = f" ({finding.study_name})" if finding.study_name else ""
-    return f"{finding.get_scenario_display()}: {finding.arm}{study}"
+    return f"{finding.get_scenario_display()}: {finding.arm_local}{study}"
 
 
 def scenario_and_arm(finding) -> str:
-    return f"{finding.get_scenario_display()}: {finding.arm}"
+    return f"{finding.get_scenario_display()}: {finding.arm_local}"
 
 
 def _series(findings, label_of, group_of) -> list[Series]:
@@ -318,9 +318,10 @@ def _series(findings, label_of, group_of) -> list[Series]:
         parts = []
         # A subgroup is named by what follows ';' in its population (e.g. "sustained response before ...").
         if len({k[7] for k in colliding}) > 1 and ";" in first.population:
-            parts.append(first.population.split(";", 1)[1].strip())
+            population = first.tr.population
+            parts.append(population.split("；" if "；" in population else ";", 1)[-1].strip())
         if len({k[6] for k in colliding}) > 1:
-            parts.append(first.outcome_definition)
+            parts.append(first.tr.outcome_definition)
         if key[-1]:
             parts.append(f"[{key[-1] + 1}]")
         suffix = ", ".join(parts)

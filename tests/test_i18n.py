@@ -1,6 +1,7 @@
 """Simplified Chinese and English: the interface, the curated text, the disclaimer, search."""
 
 import gettext
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import translation
+
+from tests.factories import make_finding, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +58,30 @@ def test_the_monograph_reads_in_chinese_with_english_fallback_marked(chinese_cli
     assert "斑秃" in page and "类风湿关节炎" in page
     assert "通常需要持续用药以维持头发再生" in page
     assert "24 周" in page, "units are in Chinese"
-    # Populations have no Chinese text yet: shown in English, marked.
-    assert '<span lang="en">Adults with severe alopecia areata' in page
-    assert "英文原文" in page
+    assert "巴瑞替尼 4 mg，每日一次 → 安慰剂" in page, "regimens too"
+    assert "BRAVE-AA1 第 52 周时为应答者（SALT ≤ 20）的重度斑秃成人患者（SALT ≥ 50）" in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/en/drugs/baricitinib/", "/en/conditions/alopecia-areata/", "/en/conditions/rheumatoid-arthritis/"]
+)
+def test_no_english_leaks_into_the_chinese_seed_pages(chinese_clinician, path):
+    page = chinese_clinician.get(zh(path)).content.decode()
+    assert 'class="fallback-note"' not in page, "every curated text of the seed has its Chinese twin"
+    # What a reader sees, less the verbatim quotes (kept in the source's language, one click away) and the
+    # reference list (titles, authors and journals are named in their own language).
+    body = page.split('id="sources-heading"')[0]
+    shown = re.sub(r"<details.*?</details>|<[^>]+>", " ", body, flags=re.S)
+    for english in ["once daily", "continued", "Adults with", "study week", "Phase 3", "placebo", "boxed warning"]:
+        assert english not in shown, english
+
+
+def test_curated_english_without_a_chinese_twin_is_shown_marked(client, disclaimer):
+    finding = make_finding(population="Adults who responded", population_zh="")
+    publish(finding.profile.drug)
+    client.post(reverse("drugs:acknowledge"), {"role": "physician", "accept": "on", "next": "/"})
+    page = client.get(zh(finding.profile.drug.get_absolute_url())).content.decode()
+    assert '<span lang="en">Adults who responded</span> <span class="fallback-note">' in page
 
 
 def test_an_acknowledgment_holds_across_languages(chinese_clinician):

@@ -40,7 +40,7 @@ def test_the_sixty_percent_is_shown_with_its_arm_time_point_n_and_sources(seeded
     n_source = row.split("Source of N</summary>")[1].split("</details>")[0]
     assert "30 of 115 responders taking baricitinib, 4 mg, were rerandomized to placebo" in n_source
     assert 'href="https://doi.org/10.1001/jamadermatol.2024.2734"' in n_source
-    assert "Manufacturer or secondary statement" in row and "MIMS news (summary of King B et al." in row
+    assert "Manufacturer or secondary statement" in row and ">MIMS 2024<" in row
     assert 'href="https://prdmspapp.mimsdev.com/philippines/news-updates/topic/ongoing-treatment' in row
 
 

@@ -149,6 +149,9 @@ class Drug(TranslatableMixin, EditVersioned):
     manufacturer = models.CharField(
         max_length=200, blank=True, help_text=_("The originator manufacturer, e.g. Eli Lilly and Company.")
     )
+    manufacturer_zh = models.CharField(
+        _("manufacturer (Chinese)"), max_length=200, blank=True, help_text=_("e.g. 礼来公司.")
+    )
     atc_code = models.CharField(
         _("ATC code"), max_length=7, blank=True, validators=[validators.atc_code], help_text=_("e.g. L04AF02.")
     )
@@ -391,6 +394,7 @@ class RegulatoryApproval(TranslatableMixin, EditVersioned):
     year = models.PositiveSmallIntegerField(help_text=_("Year of approval, e.g. 2022."))
     month = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Month (1–12), where known."))
     note = models.CharField(max_length=300, blank=True, help_text=_("e.g. NDA 207924; boxed warning updated 05/2022."))
+    note_zh = models.CharField(_("note (Chinese)"), max_length=300, blank=True)
     source = models.ForeignKey(
         "drugs.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="approvals"
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from drugs import formatting, validators
-from drugs.localization import TranslatableMixin
+from drugs.localization import LocalText, TranslatableMixin
 from drugs.models.catalog import Condition, Drug, split_list
 from drugs.models.editing import EditVersioned
 
@@ -471,6 +471,12 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
     regimen_after = models.CharField(
         max_length=200, blank=True, help_text=_("The regimen after the change, e.g. placebo, 2 mg once daily, none.")
     )
+    regimen_before_zh = models.CharField(
+        _("regimen before (Chinese)"), max_length=200, blank=True, help_text=_("e.g. 巴瑞替尼 4 mg，每日一次。")
+    )
+    regimen_after_zh = models.CharField(
+        _("regimen after (Chinese)"), max_length=200, blank=True, help_text=_("e.g. 安慰剂；2 mg，每日一次。")
+    )
     outcome_definition = models.CharField(
         max_length=300, help_text=_("What counted, e.g. loss of SALT ≤ 20 response (worsening > 20 SALT points).")
     )
@@ -488,6 +494,7 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
     timepoint_note = models.CharField(
         max_length=200, blank=True, help_text=_("How the source states the time, e.g. 'study week 152'.")
     )
+    timepoint_note_zh = models.CharField(_("time point note (Chinese)"), max_length=200, blank=True)
     proportion = models.DecimalField(
         _("proportion (%)"),
         max_digits=5,
@@ -534,10 +541,12 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
     study_design = models.CharField(
         max_length=300, help_text=_("e.g. Phase 3 RCT; responders at week 52 re-randomized 3:1 to continue or placebo.")
     )
+    study_design_zh = models.CharField(_("study design (Chinese)"), max_length=300, blank=True)
     evidence_grade = models.PositiveSmallIntegerField(choices=EvidenceGrade.choices)
     population = models.CharField(
         max_length=400, help_text=_("Who was studied, e.g. adults with severe alopecia areata who reached SALT ≤ 20.")
     )
+    population_zh = models.CharField(_("population (Chinese)"), max_length=400, blank=True)
     study_name = models.CharField(max_length=100, blank=True, help_text=_("e.g. BRAVE-AA1."))
     source = models.ForeignKey(
         Source,
@@ -750,6 +759,14 @@ class RelapseFinding(TranslatableMixin, EditVersioned):
     @property
     def arm(self) -> str:
         return f"{self.regimen_before} → {self.regimen_after}" if self.regimen_after else self.regimen_before
+
+    @property
+    def arm_local(self):
+        """The arm in the reader's language (the English, marked, where a regimen has no Chinese twin)."""
+        before, after = self.tr.regimen_before, self.tr.regimen_after
+        if before.is_fallback or (after and after.is_fallback):
+            return LocalText(self.arm, is_fallback=True)
+        return LocalText(f"{before} → {after}" if after else str(before))
 
     @property
     def proportion_display(self) -> str | None:

@@ -29,7 +29,7 @@ def test_a_deep_link_lands_on_the_gate_and_returns_to_the_monograph(page, site, 
     )
     expect(row).to_contain_text("60%")
     expect(row).to_contain_text("N = 30")
-    source_link = row.get_by_role("link", name=re.compile("MIMS news"))
+    source_link = row.get_by_role("link", name=re.compile("MIMS"))
     expect(source_link).to_have_attribute("href", re.compile(r"ongoing-treatment-required-in-severe-patchy-hair-loss$"))
     assert csp_errors == []
 
