@@ -1,5 +1,7 @@
 # Two commands set everything up on a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
+# make run PORT=8010 serves elsewhere when 8000 is taken.
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
@@ -37,7 +39,7 @@ run: install
 	$(DEV) $(MANAGE) migrate --noinput
 	$(DEV) $(MANAGE) setup_roles
 	$(DEV) $(MANAGE) load_seed
-	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
+	$(DEV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Production-like: gunicorn on 127.0.0.1:8000, DEBUG off, compressed hashed static files.
 serve: install
