@@ -118,8 +118,9 @@ def entries_for(drugs, *, progress=None):
             for profile in sorted(drug.relapse_profiles.all(), key=lambda p: p.condition.slug):
                 conditions[profile.condition.slug] = profile.condition
                 for number, finding in enumerate(profile.findings.all(), start=1):
-                    if finding.source is not None:
-                        sources[finding.source.key] = finding.source
+                    for source in (finding.source, finding.total_source):
+                        if source is not None:
+                            sources[source.key] = source
                     yield _entry(_evidence(drug, profile.condition, finding, number))
                 for number, statement in enumerate(sorted(profile.statements.all(), key=_statement_order), start=1):
                     sources[statement.source.key] = statement.source
@@ -438,6 +439,18 @@ def _evidence(drug: Drug, condition: Condition, finding: RelapseFinding, number:
                 ),
             }
         ]
+    if finding.total_source is not None:
+        # N read in another source (the paper behind a news report): its own derived-from, labelled.
+        resource.setdefault("relatedArtifact", []).append(
+            {
+                "type": "derived-from",
+                "label": "N",
+                "display": f"Number of participants: {finding.total_source.short_label}",
+                "resourceReference": _reference(
+                    "Citation", resource_id(finding.total_source.key), finding.total_source.title[:200]
+                ),
+            }
+        )
     if finding.note:
         resource["note"] = [{"text": finding.note}]
     if finding.reviewed_on:

@@ -92,6 +92,9 @@ def test_brave_aa1_4_mg_to_placebo_evidence_carries_60_percent_of_30_at_24_weeks
     assert statistic["statisticType"]["coding"][0]["code"] == "C44256"
     assert statistic["quantity"] == {"value": 60, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"}
     assert statistic["sampleSize"] == {"numberOfParticipants": 30}, "N from the paper, the 60% from a report of it"
+    (n_source,) = [artifact for artifact in evidence["relatedArtifact"] if artifact.get("label") == "N"]
+    paper = by_url(bundle)[n_source["resourceReference"]["reference"]]
+    assert {"system": "https://doi.org", "value": BRAVE_AA1_DOI} in paper["citedArtifact"]["identifier"]
     assert "numberAffected" not in statistic, "n is not stored for this finding"
     (outcome,) = evidence["contained"]
     (time_point,) = outcome["characteristic"][0]["timeFromEvent"]
