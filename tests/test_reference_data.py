@@ -3,7 +3,18 @@
 import pytest
 from django.urls import reverse
 
-from drugs.models import Agency, Condition, Drug, MonographStatus, RegulatoryApproval, Source
+from drugs.models import (
+    Agency,
+    Condition,
+    Drug,
+    MonographStatus,
+    RegulatoryApproval,
+    RelapseFactor,
+    RelapseFinding,
+    RelapseProfile,
+    Source,
+    Statement,
+)
 from drugs.services import reference
 from tests.conftest import logged_in
 from tests.factories import make_condition, make_drug, make_finding, make_profile, make_source, publish
@@ -96,17 +107,30 @@ def test_each_relation_makes_a_row_public_once_its_drug_is_published(model):
         shared = make_source() if model is Source else make_condition()
         drug = make_drug()
         profile = make_profile(drug=drug)
+        make_finding(profile=profile)
         if referring is RegulatoryApproval:
             RegulatoryApproval.objects.create(
                 drug=drug, agency=Agency.EMA, indication="x", year=2020, **{field: shared}
             )
-            make_finding(profile=profile)
-        elif field == "source":
-            make_finding(profile=profile, source=shared)
-        else:
+        elif referring is RelapseProfile:
             profile.condition = shared
             profile.save()
-            make_finding(profile=profile)
+        elif referring is RelapseFinding:
+            make_finding(profile=profile, **{field: shared}, total=30, total_quote="30 of 115 were rerandomized")
+        elif referring is Statement:
+            Statement.objects.create(
+                profile=profile,
+                kind="label",
+                issuer="FDA",
+                topic="stopping",
+                quote="q",
+                location="2.1",
+                **{field: shared},
+            )
+        elif referring is RelapseFactor:
+            RelapseFactor.objects.create(profile=profile, text="x", support="study", quote="q", **{field: shared})
+        else:
+            raise AssertionError(f"say here how to make a {referring.__name__} that points at a {model.__name__}")
         assert not reference.in_public_use(shared), f"{referring.__name__}.{field}: a draft is not public"
         publish(drug)
         assert reference.in_public_use(shared), f"{referring.__name__}.{field}: readers see it once published"
