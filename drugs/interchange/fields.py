@@ -105,6 +105,7 @@ KEY_ORDER = {
         "last_edited_at",
         "reviewed_by",
         "reviewed_on",
+        "brand_names_zh",
     ],
     RegulatoryApproval: ["agency", "indication", "indication_zh", "condition", "year", "month", "note", "source"],
     RelapseProfile: [
