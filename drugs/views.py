@@ -92,15 +92,17 @@ def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     searched = len(query) >= MIN_QUERY_LENGTH
-    matches = drug_search.find_drugs(query) if searched else drug_search.NO_MATCHES
+    matches = drug_search.find(query) if searched else drug_search.NO_MATCHES
+    found = Drug.objects.published().in_bulk(matches.drug_ids)
     context = {
         "search_form": form,
         "query": query,
         "searched": searched,
         "too_short": bool(query) and not searched,
-        "drugs": Drug.objects.published().among(matches.drug_ids),
+        "drugs": [(found[pk], matches.highlights.get(pk, [])) for pk in matches.drug_ids if pk in found],
         "more_drugs": matches.more,
-        "conditions": drug_search.find_conditions(query) if searched else [],
+        "corrected": matches.corrected,
+        "conditions": matches.conditions,
     }
     return render(request, "drugs/search.html", context)
 

@@ -166,7 +166,7 @@ def test_a_broad_search_lists_the_first_fifty_alphabetically_and_says_how_many_m
         ("citinib", ["Baricitinib"]),
         ("ＯＬＵ", ["Baricitinib"]),  # full-width letters, as a Chinese input method types them
         ("瑞替", ["Baricitinib"]),
-        ("JAK", []),  # the drug class, not a name
+        ("Lilly", []),  # the manufacturer is not searched
         ("尼olu", []),  # would join the Chinese name and the brand
         ("nib巴", []),  # would join the generic and the Chinese name
     ],

@@ -156,13 +156,21 @@ class RelapseProfileInline(EditVersionInline, PlainNumberInputs, admin.TabularIn
 class DrugAdmin(MonographContentAdmin):
     list_display = ["name", "name_zh", "brand_names", "drug_class", "status", "has_public_version", "last_edited_at"]
     list_filter = ["status", "drug_class"]
-    search_fields = ["name", "name_zh", "brand_names", "atc_code"]
+    search_fields = ["name", "name_zh", "brand_names", "brand_names_zh", "atc_code"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]
     fieldsets = [
         (
             None,
-            {"fields": [("name", "name_zh"), "slug", "brand_names", ("drug_class", "drug_class_zh"), "manufacturer"]},
+            {
+                "fields": [
+                    ("name", "name_zh"),
+                    "slug",
+                    ("brand_names", "brand_names_zh"),
+                    ("drug_class", "drug_class_zh"),
+                    "manufacturer",
+                ]
+            },
         ),
         (_("For the clinician"), {"fields": ["summary", "mechanism"]}),
         (_("For the clinician, in Simplified Chinese"), {"fields": ["summary_zh", "mechanism_zh"]}),

@@ -106,6 +106,7 @@ KEY_ORDER = {
         "reviewed_by",
         "reviewed_on",
         "manufacturer_zh",
+        "brand_names_zh",
     ],
     RegulatoryApproval: [
         "agency",

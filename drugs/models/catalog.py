@@ -117,10 +117,6 @@ class DrugQuerySet(models.QuerySet):
         """Alphabetical, as lists and search results show drugs (pk breaks ties the same way everywhere)."""
         return self.order_by("name", "pk")
 
-    def among(self, drug_ids: list[int]):
-        """These drugs (e.g. search results from drugs/search.py), in the catalogue's order."""
-        return self.filter(pk__in=drug_ids).in_catalogue_order()
-
 
 DUPLICATE_NAME = _("A drug with this name already exists: edit that one.")
 
@@ -137,6 +133,15 @@ class Drug(TranslatableMixin, EditVersioned):
     )
     brand_names = models.CharField(
         max_length=300, blank=True, help_text=_("Brand names, separated by commas, e.g. Olumiant.")
+    )
+    brand_names_zh = models.CharField(
+        _("brand names (Chinese)"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Chinese brand names as registered in China, separated by commas; leave empty unless checked "
+            "against a source. Search finds them."
+        ),
     )
     drug_class = models.CharField(
         _("drug class"), max_length=200, blank=True, help_text=_("e.g. Janus kinase (JAK1/JAK2) inhibitor.")
