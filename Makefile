@@ -27,7 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 	$(BIN)/pip install --quiet --build-constraint build-constraints.txt -r requirements-dev.txt
 	touch $@
 
-# axe-core for the accessibility checks, from the npm registry (never a CDN).
+# axe-core (accessibility) and vnu-jar (the W3C HTML checker, run with Java), from the npm registry (never a CDN).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@

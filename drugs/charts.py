@@ -23,7 +23,10 @@ from django.utils.translation import ngettext
 
 from drugs import formatting
 
-WIDTH, HEIGHT = 520, 290  # narrow enough that a 375-px phone keeps the labels legible
+# Drawn at about the width of a phone's column, so the text stays legible when the SVG scales to 351 CSS px on
+# a 375-px phone (13 units render at 11.4 px; the browser test measures it); wider screens cap the chart's
+# width in medinfo.css, so it does not grow past that in proportion.
+WIDTH, HEIGHT = 400, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 44, 16, 44  # room for the axes' labels and the last point's value
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 WEEKS_PER = {"days": Decimal(1) / 7, "weeks": Decimal(1), "months": Decimal("4.345"), "years": Decimal("52.18")}
@@ -38,7 +41,8 @@ MARKER_HALF = 5.5  # the largest marker's half-size; a label keeps clear of this
 CAP_HALF = 7  # whisker caps are wider than any marker, so a short interval still shows its ends
 DODGE = 11  # how far apart points of one time are set when they would overlap
 HEADING_ROOM = 20  # above each small multiple, for its study's name
-LABEL_SIZE = 12  # font size of the value labels, in viewBox units
+LABEL_SIZE = 13  # font size of the value labels, in viewBox units
+AXIS_SIZE = 14  # font size of the ticks, axis titles and panel headings, in viewBox units
 Z_95 = 1.959963984540054
 
 
@@ -201,6 +205,8 @@ class Panel:
     left: int = LEFT
     right_edge: int = LEFT + PLOT_WIDTH
     x_title_x: float = LEFT + PLOT_WIDTH / 2
+    font_size: int = AXIS_SIZE
+    label_size: int = LABEL_SIZE
 
     @property
     def height(self) -> int:

@@ -26,7 +26,8 @@ class AcknowledgmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_id = "acknowledgment-form"
+        # No form_id: crispy-bootstrap5 repeats the form's attributes on the radio group's <div>, so an id
+        # given here would be on the page twice (invalid HTML). Nothing needs the form by id.
         self.helper.add_input(Submit("submit", _("Accept and continue")))
 
 

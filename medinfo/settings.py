@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "drugs.context_processors.disclaimer",
+                "drugs.context_processors.page_address",
             ],
         },
     },

@@ -30,6 +30,11 @@ def section(page: str, slug: str) -> str:
     return page.split(f'<section id="{slug}" class="condition-section"')[1].split('class="condition-section"')[0]
 
 
+def overview(page: str, slug: str) -> str:
+    """A condition's answers, in the overview at the top of the monograph (the answer first)."""
+    return page.split(f'aria-labelledby="overview-{slug}">')[1].split("</section>")[0]
+
+
 # The rule
 
 
@@ -147,7 +152,7 @@ def test_an_override_and_its_reason_are_shown_beside_the_rules_level(clinician):
 
 
 def test_the_ra_section_answers_stopping_and_tapering_separately(seeded_clinician):
-    ra = section(seeded_clinician.get(MONOGRAPH).content.decode(), "rheumatoid-arthritis")
+    ra = overview(seeded_clinician.get(MONOGRAPH).content.decode(), "rheumatoid-arthritis")
     stopping = ra.split('scenario-stopping">')[1].split("</div>")[0]
     tapering = ra.split('scenario-tapering">')[1].split("</div>")[0]
     assert "After stopping:" in stopping and "NOT ESTABLISHED</a>" in stopping
@@ -159,7 +164,7 @@ def test_the_ra_section_answers_stopping_and_tapering_separately(seeded_clinicia
 
 
 def test_the_alopecia_how_soon_line_keeps_each_arm_and_says_when_doses_were_pooled(seeded_clinician):
-    aa = section(seeded_clinician.get(MONOGRAPH).content.decode(), "alopecia-areata")
+    aa = overview(seeded_clinician.get(MONOGRAPH).content.decode(), "alopecia-areata")
     assert (
         "After withdrawal to placebo (BRAVE-AA1): none by week 4 and 10–11% by week 8 (both doses together); "
         "by week 24, 60% from 4 mg and 50% from 2 mg; "
@@ -186,7 +191,7 @@ def test_not_reported_and_not_established_look_and_read_differently(seeded_clini
 def test_every_badge_links_to_how_to_read_this_page(seeded_clinician):
     page = seeded_clinician.get(MONOGRAPH).content.decode()
     badges = page.count('class="risk-label')
-    assert badges >= 8, "the overview and each condition's section, stopping and tapering"
+    assert badges >= 4, "the overview: each condition, stopping and tapering"
     assert page.count(f'href="{HOW_TO_READ}#levels"') == badges
 
 

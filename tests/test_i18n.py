@@ -132,3 +132,11 @@ def test_the_compiled_catalogue_matches_the_translations(tmp_path):
     run("msgfmt", "--check-format", "-o", str(compiled), str(CATALOGUE / "django.po"), cwd=tmp_path)
     with open(compiled, "rb") as fresh, open(CATALOGUE / "django.mo", "rb") as committed:
         assert gettext.GNUTranslations(fresh)._catalog == gettext.GNUTranslations(committed)._catalog
+
+
+def test_the_chinese_heading_names_the_chinese_brand_beside_the_latin_one(chinese_clinician):
+    page = chinese_clinician.get(zh("/en/drugs/baricitinib/")).content.decode()
+    heading = page.split("<h1")[1].split("</h1>")[0]
+    assert "巴瑞替尼" in heading and "艾乐明; Olumiant" in heading
+    english = chinese_clinician.get("/en/drugs/baricitinib/").content.decode()
+    assert "艾乐明" not in english.split("<h1")[1].split("</h1>")[0]

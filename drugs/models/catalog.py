@@ -282,9 +282,11 @@ class Drug(TranslatableMixin, EditVersioned):
 
     @property
     def subtitle(self) -> str:
-        """What follows the heading in brackets: the INN when the heading is Chinese, and the brands."""
+        """What follows the heading in brackets: the INN when the heading is Chinese, and the brands (a Chinese
+        reader sees the Chinese brand names first, where curated)."""
         names = [self.display_name] if self.title != self.display_name else []
-        return "; ".join(names + self.brand_list)
+        chinese_brands = split_list(self.brand_names_zh) if reading_chinese() else []
+        return "; ".join(names + chinese_brands + self.brand_list)
 
     @property
     def status_is_published(self) -> bool:

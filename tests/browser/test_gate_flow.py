@@ -23,7 +23,8 @@ def test_a_deep_link_lands_on_the_gate_and_returns_to_the_monograph(page, site, 
 
     expect(page).to_have_url(f"{site}/en/drugs/baricitinib/")
     section = page.locator("#alopecia-areata")
-    expect(section.get_by_text("HIGH", exact=True)).to_be_visible()
+    expect(page.locator(".answers-overview").get_by_text("HIGH", exact=True)).to_be_visible()
+    section.locator("details.evidence > summary").click()
     row = (
         section.locator("tbody tr", has_text="baricitinib 4 mg once daily → placebo").filter(has_text="24 weeks").first
     )

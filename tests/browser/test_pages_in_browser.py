@@ -40,6 +40,7 @@ def test_pages_fit_a_375_pixel_phone_without_sideways_scrolling(page, site, path
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
     if path.startswith("/en/drugs/"):
+        page.locator("#alopecia-areata details.evidence > summary").click()
         row = page.locator("#alopecia-areata tbody tr").first
         expect(row.locator("td").first).to_be_visible()
 
@@ -50,7 +51,7 @@ def test_print_shows_one_column_without_navigation_and_with_full_source_addresse
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".condition-tabs")).to_be_hidden()
-    expect(page.locator(".print-only")).to_be_visible()
+    expect(page.locator(".site-footer .print-only")).to_be_visible()
     expect(page.locator(".sources")).to_contain_text("https://olumiant.lilly.com/dosing-side-effects")
     expect(page.locator(".site-footer")).to_contain_text("does not sell drugs")
 
