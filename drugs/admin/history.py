@@ -17,20 +17,17 @@ from drugs.admin.inputs import PlainNumberInputs
 from drugs.models import (
     Drug,
     RegulatoryApproval,
-    RelapseFactor,
-    RelapseFinding,
     RelapseProfile,
-    Statement,
 )
 from drugs.services import restore
+from drugs.services.monographs import PROFILE_PARTS
 
 # History: a drug's version holds its profiles and approvals, a profile's its findings, factors and statements, so
 # restoring a version brings a monograph's rows back together. (Registered before the admin classes,
 # which would otherwise register the inline models without their children.)
-reversion.register(RelapseFinding)
-reversion.register(Statement)
-reversion.register(RelapseFactor)
-reversion.register(RelapseProfile, follow=["findings", "statements", "factors"])
+for part in PROFILE_PARTS.values():
+    reversion.register(part)
+reversion.register(RelapseProfile, follow=list(PROFILE_PARTS))
 reversion.register(RegulatoryApproval)
 reversion.register(Drug, follow=["relapse_profiles_with_findings", "approvals"])
 

@@ -23,14 +23,12 @@ from drugs.interchange.fields import (
     DISCLAIMER_FIELDS,
     DRUG_FIELDS,
     EVENT_FIELDS,
-    FACTOR_FIELDS,
-    FINDING_FIELDS,
     FORMAT,
     PROFILE_FIELDS,
     RETIRED,
     SAME_AS_WORKING,
     SOURCE_FIELDS,
-    STATEMENT_FIELDS,
+    exported_fields,
 )
 from drugs.models import (
     Condition,
@@ -39,11 +37,8 @@ from drugs.models import (
     MonographEvent,
     MonographStatus,
     RegulatoryApproval,
-    RelapseFactor,
-    RelapseFinding,
     RelapseProfile,
     Source,
-    Statement,
 )
 from drugs.services import disclaimer_make_current
 
@@ -56,11 +51,7 @@ MAX_TEXT_CHARS = 20_000
 SECTIONS = ["format", "disclaimers", "sources", "conditions", "drugs"]
 DRUG_PARTS = ["approvals", "profiles"]
 WORKING_DRUG_PARTS = [*DRUG_PARTS, "public_copy", "editors_since_review", "events"]
-PROFILE_PARTS = {
-    "findings": (RelapseFinding, FINDING_FIELDS),
-    "factors": (RelapseFactor, FACTOR_FIELDS),
-    "statements": (Statement, STATEMENT_FIELDS),
-}
+PROFILE_PARTS = {name: (model, exported_fields(model)) for name, model in services.monographs.PROFILE_PARTS.items()}
 REVISION_COMMENT = "Imported from a medinfo file"
 
 

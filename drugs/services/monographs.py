@@ -20,7 +20,8 @@ from drugs.models import (
     Statement,
 )
 
-# A profile's rows, by the name the profile reaches them with: published, deleted and restored together.
+# A profile's rows, by the name the profile reaches them with: published, kept in history, restored and exported
+# together (drugs/services/restore.py, drugs/admin/history.py and drugs/interchange/importer.py read this).
 PROFILE_PARTS = {"findings": RelapseFinding, "factors": RelapseFactor, "statements": Statement}
 
 PUBLISH_PERMISSION = "drugs.publish_monograph"

@@ -32,24 +32,21 @@ from drugs.models import (
     Disclaimer,
     Drug,
     RegulatoryApproval,
-    RelapseFactor,
     RelapseFinding,
     RelapseProfile,
     Source,
-    Statement,
 )
 from drugs.services import reference
+from drugs.services.monographs import PROFILE_PARTS as PROFILE_PART_NAMES
 from drugs.services.monographs import monograph_mark_edited
 
+PROFILE_PARTS = list(PROFILE_PART_NAMES.values())
 # A monograph's rows and the row each belongs to.
 PARENTS = {
     RelapseProfile: ("drug_id", Drug),
-    RelapseFinding: ("profile_id", RelapseProfile),
-    Statement: ("profile_id", RelapseProfile),
-    RelapseFactor: ("profile_id", RelapseProfile),
     RegulatoryApproval: ("drug_id", Drug),
+    **dict.fromkeys(PROFILE_PARTS, ("profile_id", RelapseProfile)),
 }
-PROFILE_PARTS = [model for model, (_attname, parent) in PARENTS.items() if parent is RelapseProfile]
 
 
 @dataclass
