@@ -223,6 +223,8 @@ def monograph_changes(working) -> list["Section"]:
 
 def _names_in(drugs) -> dict:
     """{(model, pk): str} of every condition and source the rows of these drugs refer to (already read)."""
+    from drugs.models.catalog import cited_sources
+
     names = {}
     for drug in drugs:
         for approval in drug.approvals.all():
@@ -231,9 +233,9 @@ def _names_in(drugs) -> dict:
                     names[type(related), related.pk] = str(related)
         for profile in drug.relapse_profiles.all():
             names[type(profile.condition), profile.condition_id] = str(profile.condition)
-            for row in [*profile.findings.all(), *profile.factors.all(), *profile.statements.all()]:
-                if row.source is not None:
-                    names[type(row.source), row.source_id] = str(row.source)
+            for row in profile.rows:
+                for source in cited_sources(row):
+                    names[type(source), source.pk] = str(source)
     return names
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from drugs.changes import monograph_changes
 from drugs.models import Drug, RelapseFinding
 from tests.conftest import logged_in
-from tests.factories import make_drug, make_finding, make_profile
+from tests.factories import make_drug, make_finding, make_profile, make_source
 from tests.test_workflow import seeded_finding, working_baricitinib
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,14 @@ def test_the_date_a_finding_was_checked_against_its_source_is_a_change_readers_s
     checked = field_changes(RelapseFinding, {"reviewed_on": date(2026, 1, 1)}, {"reviewed_on": date(2026, 11, 1)})
     assert [change.label for change in checked] == ["Last checked against the source"]
     assert field_changes(Drug, {"reviewed_on": date(2026, 1, 1)}, {"reviewed_on": date(2026, 11, 1)}) == []
+
+
+def test_a_changed_source_of_n_is_named_not_numbered(seed):
+    finding = seeded_finding()
+    paper = make_source(title="A paper no other row cites")
+    finding.total_source, finding.total_quote = paper, f"{finding.total} patients"
+    finding.save()
+    fields = [
+        field for section in monograph_changes(working_baricitinib()) for row in section.rows for field in row.fields
+    ]
+    assert any(field.label == "Source of N" and field.new == str(paper) for field in fields)

@@ -13,6 +13,16 @@ from drugs.localization import TranslatableMixin, reading_chinese
 from drugs.models.editing import EditVersioned
 
 
+def cited_sources(row: models.Model) -> list:
+    """The sources a monograph row points at, through any of its fields (a finding's source and its source of N),
+    read from the row's loaded relations."""
+    return [
+        getattr(row, field.name)
+        for field in row._meta.concrete_fields
+        if field.is_relation and field.related_model._meta.label == "drugs.Source" and getattr(row, field.attname)
+    ]
+
+
 def split_list(text: str, separator: str = ",") -> list[str]:
     return [item.strip() for item in text.split(separator) if item.strip()]
 
@@ -310,15 +320,10 @@ class Drug(TranslatableMixin, EditVersioned):
     def sources(self) -> list:
         """Every source cited by the monograph, numbered in order of first citation."""
         seen: dict[int, object] = {}
-        for profile in self.relapse_profiles.all():
-            for row in [*profile.findings.all(), *profile.factors.all(), *profile.statements.all()]:
-                if row.source_id and row.source_id not in seen:
-                    seen[row.source_id] = row.source
-                if getattr(row, "total_source_id", None) and row.total_source_id not in seen:
-                    seen[row.total_source_id] = row.total_source
-        for approval in self.approvals.all():
-            if approval.source_id and approval.source_id not in seen:
-                seen[approval.source_id] = approval.source
+        rows = [row for profile in self.relapse_profiles.all() for row in profile.rows]
+        for row in [*rows, *self.approvals.all()]:
+            for source in cited_sources(row):
+                seen.setdefault(source.pk, source)
         return list(seen.values())
 
 

@@ -355,6 +355,11 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
         return f"{self.drug.get_absolute_url()}#{self.condition.slug}"
 
     @property
+    def rows(self) -> list:
+        """Its findings, factors and statements, from the prefetched relations (no query when prefetched)."""
+        return [*self.findings.all(), *self.factors.all(), *self.statements.all()]
+
+    @property
     def label_statements(self) -> list:
         """What the labels say, by agency and in the order a clinician asks (dose, reduction, stopping, pause)."""
         return self._statements("label")
