@@ -15,9 +15,12 @@ MONOGRAPH = reverse("drugs:drug_detail", kwargs={"slug": "baricitinib"})
 
 
 def finding_rows(page: str) -> list[str]:
-    """The evidence table rows of a page (one per finding)."""
-    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.DOTALL)
-    return [row for body in bodies for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
+    """The evidence table rows of a page (one per finding), each read with its study's heading above it."""
+    rows = []
+    for study in re.findall(r'<tbody class="study">(.*?)</tbody>', page, re.DOTALL):
+        heading = re.search(r'<tr class="study-row">(.*?)</tr>', study, re.DOTALL).group(1)
+        rows += [heading + row for row in re.findall(r'<tr class="finding">(.*?)</tr>', study, re.DOTALL)]
+    return rows
 
 
 def test_monograph_answers_the_relapse_question_by_condition(seeded_clinician):
@@ -241,7 +244,7 @@ def test_monograph_query_count_does_not_grow_with_its_data(clinician, django_ass
     with django_assert_num_queries(0):
         again = clinician.get(drug.get_absolute_url())
     assert again.content == response.content, "the second reader gets the stored page"
-    assert response.content.decode().count('<td data-label="Source">') == findings * conditions
+    assert response.content.decode().count('<tr class="finding">') == findings * conditions
 
 
 @pytest.mark.parametrize("drugs", [1, 6])
@@ -296,3 +299,24 @@ def test_a_profile_never_checked_says_its_review_date_is_not_recorded(clinician)
     publish(drug)
     page = clinician.get(drug.get_absolute_url()).content.decode()
     assert 'Profile last reviewed: <span class="not-reported">not recorded</span>' in page
+
+
+def test_the_evidence_table_states_a_studys_design_population_and_source_once_above_its_rows(clinician):
+    paper, news = make_source(authors="King B, et al."), make_source(authors="MIMS", kind="news")
+    profile = make_profile()
+    study = {"study_name": "BRAVE-AA9", "study_design": "Phase 3 withdrawal trial", "population": "Responders"}
+    for weeks in (4, 8):
+        make_finding(profile=profile, source=paper, timepoint=Decimal(weeks), note="Both cohorts pooled.", **study)
+    make_finding(profile=profile, source=news, timepoint=Decimal(24), note="From a news report.", **study)
+    make_finding(profile=profile, source=news, timepoint=Decimal(52), note="Per cohort.", **study)
+    page = clinician.get(publish(profile.drug).get_absolute_url()).content.decode()
+
+    rows = finding_rows(page)
+    assert len(rows) == 4, "a row per finding"
+    assert page.count("Phase 3 withdrawal trial") == 2 and page.count("Population: Responders") == 2, (
+        "said once per study and source, not on each of the four rows"
+    )
+    assert all("BRAVE-AA9" in row and "Phase 3 withdrawal trial" in row for row in rows)
+    assert "King B" in rows[0] and "King B" in rows[1] and "MIMS" in rows[2] and "MIMS" in rows[3]
+    assert page.count("Both cohorts pooled.") == 1, "a note all rows of a study share is said once"
+    assert page.count("From a news report.") == 1 and page.count("Per cohort.") == 1, "others stay by their row"

@@ -1,6 +1,5 @@
 """Every figure traceable to its sentence: the normaliser, the seed's quotes and the page that shows them."""
 
-import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -11,6 +10,7 @@ from django.utils import translation
 from drugs import quotes
 from drugs.models import AnalysisMethod, RelapseFinding
 from tests.factories import make_finding, publish
+from tests.test_pages import finding_rows
 
 MONOGRAPH = reverse("drugs:drug_detail", kwargs={"slug": "baricitinib"})
 
@@ -135,15 +135,10 @@ def test_brave_aa_findings_state_their_follow_up_to_week_152(seed):
 # The page
 
 
-def rows_of(page: str) -> list[str]:
-    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.DOTALL)
-    return [row for body in bodies for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
-
-
 @pytest.mark.django_db
 def test_the_monograph_shows_the_source_sentence_beside_the_figure_on_demand(seeded_clinician):
     page = seeded_clinician.get(MONOGRAPH).content.decode()
-    row = next(r for r in rows_of(page) if "<strong>33%</strong>" in r and "11/33" in r)
+    row = next(r for r in finding_rows(page) if "<strong>33%</strong>" in r and "11/33" in r)
     figure_cell = row.split('data-label="Proportion (%)"')[1].split("</td>")[0]
     assert "<details" in figure_cell and "<summary>Source text</summary>" in figure_cell
     assert "loss of treatment benefit by Week-152 occurred in 33% (11/33)" in figure_cell

@@ -1,7 +1,9 @@
 """The evidence behind every figure: sources, relapse profiles and findings."""
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -372,6 +374,11 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
         return sorted((s for s in self.statements.all() if s.kind == kind), key=lambda s: s.sort_key)
 
     @property
+    def evidence_by_study(self) -> list["StudyGroup"]:
+        """The findings in their order, in runs that share a study, source, design, population and grade."""
+        return [StudyGroup(list(run)) for _key, run in groupby(self.findings.all(), key=StudyGroup.key)]
+
+    @property
     def not_established_list(self) -> list[str]:
         return split_list(self.not_established, "\n")
 
@@ -397,6 +404,43 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
         from drugs import charts
 
         return charts.build(self.findings.all(), label_of=charts.arm_label) if self.is_risk_established else None
+
+
+@dataclass
+class StudyGroup:
+    """Findings of one study as one source reports them: the evidence table states the study, design,
+    population, grade and source once above their rows (a row per arm and time point), so a page of
+    findings is not the same sentences repeated, on a phone or on paper."""
+
+    findings: list
+
+    @staticmethod
+    def key(finding) -> tuple:
+        tr = finding.tr
+        return (
+            finding.study_name,
+            str(tr.study_design),
+            str(tr.population),
+            finding.source_id,
+            finding.evidence_grade,
+            finding.reviewed_on,
+        )
+
+    @property
+    def first(self):
+        return self.findings[0]
+
+    @property
+    def note(self):
+        """A note every finding of the group carries, said once for the group."""
+        notes = {str(finding.tr.note) for finding in self.findings}
+        return self.first.tr.note if len(notes) == 1 else ""
+
+    @property
+    def rows(self) -> list[tuple]:
+        """Each finding with the note it carries of its own (none when the group says it once)."""
+        shared = bool(self.note)
+        return [(finding, "" if shared else finding.tr.note) for finding in self.findings]
 
 
 class Scenario(models.TextChoices):

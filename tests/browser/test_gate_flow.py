@@ -25,12 +25,12 @@ def test_a_deep_link_lands_on_the_gate_and_returns_to_the_monograph(page, site, 
     section = page.locator("#alopecia-areata")
     expect(page.locator(".answers-overview").get_by_text("HIGH", exact=True)).to_be_visible()
     section.locator("details.evidence > summary").click()
-    row = (
-        section.locator("tbody tr", has_text="baricitinib 4 mg once daily → placebo").filter(has_text="24 weeks").first
-    )
+    rows = page.locator("tr.finding", has_text="baricitinib 4 mg once daily → placebo").filter(has_text="24 weeks")
+    row = section.locator(rows).first
     expect(row).to_contain_text("60%")
     expect(row).to_contain_text("N = 30")
-    source_link = row.get_by_role("link", name=re.compile("MIMS"))
+    # The study's heading, above its rows, names the source the figure comes from.
+    source_link = section.locator("tbody.study").filter(has=rows).get_by_role("link", name=re.compile("MIMS"))
     expect(source_link).to_have_attribute("href", re.compile(r"ongoing-treatment-required-in-severe-patchy-hair-loss$"))
     assert csp_errors == []
 

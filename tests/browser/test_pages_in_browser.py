@@ -41,7 +41,7 @@ def test_pages_fit_a_375_pixel_phone_without_sideways_scrolling(page, site, path
     assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
     if path.startswith("/en/drugs/"):
         page.locator("#alopecia-areata details.evidence > summary").click()
-        row = page.locator("#alopecia-areata tbody tr").first
+        row = page.locator("#alopecia-areata tbody tr.finding").first
         expect(row.locator("td").first).to_be_visible()
 
 
