@@ -56,8 +56,12 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk iproute2 >/dev/null; } || { echo "install wrk and iproute2"; exit 1; }
 	$(BIN)/python scripts/bench.py
 
+# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process), then the tests that must run
+# alone: the PostgreSQL outage test stops the server the other workers use.
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
+	$(BIN)/pytest -m serial
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from reversion.models import Revision
 
 from drugs import freshness, gate, interchange
 from drugs.management.commands.load_seed import SEED_DIR
-from drugs.models import ProfessionalRole
+from drugs.models import Condition, Disclaimer, Drug, ProfessionalRole, Source
 from tests.factories import make_disclaimer
 
 
@@ -31,14 +32,48 @@ def load_seed() -> None:
     interchange.import_data(json.loads((SEED_DIR / "baricitinib.json").read_text(encoding="utf-8")), keep_existing=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Each test database (one per xdist worker) holds the seed from the start: it is imported once, not per
+    test, and every test rolls back what it changes. pytest-django runs transactional tests (the browser
+    tests), which empty the database after them, after all the others."""
+    with django_db_blocker.unblock():
+        load_seed()
+
+
 def acknowledge(client, role: str = ProfessionalRole.PHYSICIAN):
     """Go through the gate as a visitor would: tick the box, name a role."""
     return client.post(reverse("drugs:acknowledge"), {"role": role, "accept": "on", "next": "/"})
 
 
+def remove_seed() -> None:
+    """Empty the catalogue inside the running test (its transaction rolls the seed back in afterwards)."""
+    for model in (Drug, Source, Condition, Disclaimer, Revision):
+        model._base_manager.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def catalogue(request):
+    """A test sees the seed when it asks for it (`seed`, or the browser tests' `site`); any other test that
+    uses the database starts from an empty catalogue, as if the seed had never been loaded."""
+    wants_seed = {"seed", "site"} & set(request.fixturenames)
+    uses_database = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_database and not wants_seed:
+        request.getfixturevalue("_django_db_helper")
+        remove_seed()
+
+
+def seeded() -> bool:
+    return Drug.objects.filter(slug="baricitinib").exists()
+
+
 @pytest.fixture
 def seed(db):
-    load_seed()
+    """The seed catalogue: already there (django_db_setup), or imported again after a transactional test."""
+    if not seeded():
+        load_seed()
 
 
 @pytest.fixture

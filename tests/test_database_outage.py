@@ -16,6 +16,7 @@ from tests.conftest import acknowledge
 PG_CTL = os.environ.get("MEDINFO_PG_CTL", "")
 
 pytestmark = [
+    pytest.mark.serial,  # stops the server every worker shares: make test runs it alone, after the rest
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not PG_CTL, reason="MEDINFO_PG_CTL not set: no PostgreSQL server to stop (CI sets it)"),
 ]

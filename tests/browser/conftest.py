@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import load_seed
+from tests.conftest import load_seed, seeded
 
 # Playwright's sync API runs an event loop; Django's live server and ORM are used from the same thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,8 +44,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def site(live_server, transactional_db):
-    """The seeded site's base URL."""
-    load_seed()
+    """The seeded site's base URL (the seed is imported again after an earlier transactional test emptied it)."""
+    if not seeded():
+        load_seed()
     return live_server.url
 
 
