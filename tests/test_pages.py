@@ -320,3 +320,5 @@ def test_the_evidence_table_states_a_studys_design_population_and_source_once_ab
     assert "King B" in rows[0] and "King B" in rows[1] and "MIMS" in rows[2] and "MIMS" in rows[3]
     assert page.count("Both cohorts pooled.") == 1, "a note all rows of a study share is said once"
     assert page.count("From a news report.") == 1 and page.count("Per cohort.") == 1, "others stay by their row"
+    # On paper a row that repeats the arm and outcome above it says "as above" (print.css) instead.
+    assert [row.count('class="same-as-above" data-as-above="as above"') for row in rows] == [0, 2, 0, 2]

@@ -437,10 +437,38 @@ class StudyGroup:
         return self.first.tr.note if len(notes) == 1 else ""
 
     @property
-    def rows(self) -> list[tuple]:
-        """Each finding with the note it carries of its own (none when the group says it once)."""
+    def rows(self) -> list["StudyRow"]:
+        """Each finding with the note it carries of its own (none when the group says it once), and whether its
+        arm and outcome repeat the row above (paper prints "as above" there, to keep rows short)."""
         shared = bool(self.note)
-        return [(finding, "" if shared else finding.tr.note) for finding in self.findings]
+        rows, above = [], None
+        for finding in self.findings:
+            rows.append(
+                StudyRow(
+                    finding,
+                    note="" if shared else finding.tr.note,
+                    same_arm=above is not None and StudyRow.arm_of(above) == StudyRow.arm_of(finding),
+                    same_outcome=above is not None and StudyRow.outcome_of(above) == StudyRow.outcome_of(finding),
+                )
+            )
+            above = finding
+        return rows
+
+
+@dataclass
+class StudyRow:
+    finding: "RelapseFinding"
+    note: str
+    same_arm: bool
+    same_outcome: bool
+
+    @staticmethod
+    def arm_of(finding) -> tuple:
+        return (finding.scenario, str(finding.arm_local))
+
+    @staticmethod
+    def outcome_of(finding) -> tuple:
+        return (finding.measure, str(finding.tr.outcome_definition))
 
 
 class Scenario(models.TextChoices):
