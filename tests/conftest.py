@@ -29,7 +29,9 @@ def empty_cache():
 
 
 def load_seed() -> None:
-    interchange.import_data(json.loads((SEED_DIR / "baricitinib.json").read_text(encoding="utf-8")), keep_existing=True)
+    """Every seed file (drugs/seed/*.json), as `make run` loads them."""
+    for path in sorted(SEED_DIR.glob("*.json")):
+        interchange.import_data(json.loads(path.read_text(encoding="utf-8")), keep_existing=True)
 
 
 @pytest.fixture(scope="session")
