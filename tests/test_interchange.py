@@ -142,10 +142,20 @@ def test_a_wrong_format_is_refused():
         interchange.import_data({"format": "something-else"})
 
 
-def test_the_seed_file_is_in_the_export_format(seed):
+def test_each_seed_file_is_the_export_of_its_drug_and_the_disclaimers_have_their_own(seed):
     from drugs.management.commands.load_seed import SEED_DIR
 
-    assert (SEED_DIR / "baricitinib.json").read_text(encoding="utf-8") == interchange.export_json()
+    files = {path.stem: path.read_text(encoding="utf-8") for path in SEED_DIR.glob("*.json")}
+    assert files.pop("disclaimers") == interchange.export_json(disclaimers_only=True)
+    assert set(files) == set(Drug.objects.working().values_list("slug", flat=True)), "one file per drug"
+    for slug, text in files.items():
+        assert text == interchange.export_json(drug_slug=slug), slug
+    whole = interchange.export_data()
+    parts = [json.loads(text) for text in files.values()]
+    assert sorted(d["slug"] for part in parts for d in part["drugs"]) == [d["slug"] for d in whole["drugs"]]
+    assert {s["key"] for part in parts for s in part["sources"]} == {s["key"] for s in whole["sources"]}, (
+        "every source is cited by some drug's file"
+    )
 
 
 SHARED_MODELS = {Source, Condition, Disclaimer}
@@ -208,3 +218,8 @@ def test_the_derived_field_lists_keep_the_order_files_were_written_in():
 
     for model, order in fields.KEY_ORDER.items():
         assert fields.exported_fields(model) == order, model.__name__
+
+
+def test_exporting_a_drug_that_does_not_exist_says_so(seed):
+    with pytest.raises(CommandError, match="No drug with the slug 'nope'"):
+        call_command("export_monographs", drug="nope", stdout=StringIO())

@@ -148,9 +148,9 @@ def test_a_citation_typed_with_its_year_is_saved_without_it(admin_client):
     assert Source.objects.get().citation == "160(10):1075–1081"
 
 
-def test_no_seed_citation_repeats_its_year():
-    data = json.loads((SEED_DIR / "baricitinib.json").read_text(encoding="utf-8"))
-    for source in data["sources"]:
+@pytest.mark.parametrize("path", sorted(SEED_DIR.glob("*.json")), ids=lambda path: path.stem)
+def test_no_seed_citation_repeats_its_year(path):
+    for source in json.loads(path.read_text(encoding="utf-8"))["sources"]:
         year = str(source["publication_year"])
         assert not source["citation"].startswith(year), source["key"]
 

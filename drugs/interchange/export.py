@@ -1,4 +1,5 @@
-"""Export: the whole curated dataset as one deterministic JSON document (docs/data-format.md)."""
+"""Export: the whole curated dataset as one deterministic JSON document (docs/data-format.md), or one part
+of it: a drug with the sources and conditions it cites (a seed file per drug), or the disclaimers alone."""
 
 import json
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from drugs.interchange.fields import (
     natural_key,
 )
 from drugs.models import Condition, Disclaimer, Drug, Source
+from drugs.models.catalog import cited_sources
 
 
 def _plain(value):
@@ -74,10 +76,30 @@ def _profile_record(profile) -> dict:
 PEOPLE = ["last_edited_by", "reviewed_by"]
 
 
-def export_data() -> dict:
+def _cited(drug: Drug) -> tuple[set, set]:
+    """The keys of the sources and the slugs of the conditions a drug's rows point at."""
+    rows = [*drug.approvals.all()]
+    for profile in drug.relapse_profiles.all():
+        rows += profile.rows
+    sources = {source.key for row in rows for source in cited_sources(row)}
+    conditions = {p.condition.slug for p in drug.relapse_profiles.all()} | {
+        a.condition.slug for a in drug.approvals.all() if a.condition_id
+    }
+    return sources, conditions
+
+
+def export_data(*, drug_slug: str | None = None, disclaimers_only: bool = False) -> dict:
+    """Everything; or one drug with the sources and conditions it cites; or the disclaimers alone."""
     drugs = []
     public_copies = {d.public_copy_of_id: d for d in Drug.objects.published().with_content().select_related(*PEOPLE)}
     working = Drug.objects.working().with_content().select_related(*PEOPLE).prefetch_related("editors_since_review")
+    sources, conditions, disclaimers = Source.objects.all(), Condition.objects.all(), Disclaimer.objects.all()
+    if drug_slug is not None or disclaimers_only:
+        working = list(working.filter(slug=drug_slug) if drug_slug is not None else working.none())
+        disclaimers = disclaimers if disclaimers_only else disclaimers.none()
+        cited = [_cited(d) for d in working] + [_cited(public_copies[d.pk]) for d in working if d.pk in public_copies]
+        sources = sources.filter(key__in={key for keys, _slugs in cited for key in keys})
+        conditions = conditions.filter(slug__in={slug for _keys, slugs in cited for slug in slugs})
     for drug in working:
         record = _drug_record(drug)
         public = public_copies.get(drug.pk)
@@ -94,12 +116,12 @@ def export_data() -> dict:
         drugs.append(record)
     return {
         "format": FORMAT,
-        "disclaimers": _sorted([_record(d, DISCLAIMER_FIELDS) for d in Disclaimer.objects.all()], "version"),
-        "sources": _sorted([_record(s, SOURCE_FIELDS) for s in Source.objects.all()], "key"),
-        "conditions": _sorted([_record(c, CONDITION_FIELDS) for c in Condition.objects.all()], "slug"),
+        "disclaimers": _sorted([_record(d, DISCLAIMER_FIELDS) for d in disclaimers], "version"),
+        "sources": _sorted([_record(s, SOURCE_FIELDS) for s in sources], "key"),
+        "conditions": _sorted([_record(c, CONDITION_FIELDS) for c in conditions], "slug"),
         "drugs": _sorted(drugs, "slug"),
     }
 
 
-def export_json() -> str:
-    return json.dumps(export_data(), ensure_ascii=False, indent=2) + "\n"
+def export_json(**part) -> str:
+    return json.dumps(export_data(**part), ensure_ascii=False, indent=2) + "\n"
