@@ -3,18 +3,20 @@
 Any saved change sends the monograph back to draft; only the review workflow reaches the public.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms.models import model_to_dict
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from drugs import services
@@ -144,7 +146,7 @@ class RegulatoryApprovalInline(EditVersionInline, PlainNumberInputs, admin.Tabul
 class RelapseProfileInline(EditVersionInline, PlainNumberInputs, admin.TabularInline):
     model = RelapseProfile
     extra = 0
-    fields = ["condition", "last_reviewed"]
+    fields = ["condition", "last_reviewed", "evidence_searched_to", "review_due"]
     autocomplete_fields = ["condition"]
     show_change_link = True
 
@@ -152,10 +154,35 @@ class RelapseProfileInline(EditVersionInline, PlainNumberInputs, admin.TabularIn
         return super().get_queryset(request).select_related("drug", "condition")
 
 
+class EvidenceReviewFilter(admin.SimpleListFilter):
+    """The overdue queue: monographs with a profile or a label or guideline statement past its review date."""
+
+    title = _("evidence review")
+    parameter_name = "review"
+    SOON_DAYS = 30
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("overdue")),
+            ("soon", _("due within 30 days")),
+            ("unscheduled", _("a profile without a review date")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        due = {"overdue": today, "soon": today + timedelta(days=self.SOON_DAYS)}.get(self.value())
+        if due is not None:
+            past = Q(relapse_profiles__review_due__lt=due) | Q(relapse_profiles__statements__review_due__lt=due)
+            return queryset.filter(past).distinct()
+        if self.value() == "unscheduled":
+            return queryset.filter(relapse_profiles__review_due__isnull=True).distinct()
+        return queryset
+
+
 @admin.register(Drug)
 class DrugAdmin(MonographContentAdmin):
     list_display = ["name", "name_zh", "brand_names", "drug_class", "status", "has_public_version", "last_edited_at"]
-    list_filter = ["status", "drug_class"]
+    list_filter = [EvidenceReviewFilter, "status", "drug_class"]
     search_fields = ["name", "name_zh", "brand_names", "brand_names_zh", "atc_code"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]
@@ -320,6 +347,7 @@ class StatementInline(EditVersionInline, admin.StackedInline):
         ("location", "location_zh"),
         ("quote", "quote_zh"),
         ("strength", "strength_zh"),
+        ("label_revised_on", "evidence_searched_to", "review_due"),
     ]
     autocomplete_fields = ["source"]
 
@@ -330,12 +358,12 @@ class StatementInline(EditVersionInline, admin.StackedInline):
 @admin.register(RelapseProfile)
 class RelapseProfileAdmin(MonographContentAdmin):
     drug_path = "drug"
-    list_display = ["drug", "condition", "finding_count", "last_reviewed"]
+    list_display = ["drug", "condition", "finding_count", "last_reviewed", "evidence_searched_to", "review_due"]
     list_filter = ["condition", "drug__status"]
     search_fields = ["drug__name", "drug__brand_names", "condition__name"]
     autocomplete_fields = ["drug", "condition"]
     fieldsets = [
-        (None, {"fields": ["drug", "condition", "last_reviewed"]}),
+        (None, {"fields": ["drug", "condition", "last_reviewed", ("evidence_searched_to", "review_due")]}),
         (_("English"), {"fields": ["guidance", "not_established"]}),
         (
             _("Simplified Chinese (English is shown, marked, where this is empty)"),

@@ -135,6 +135,8 @@ KEY_ORDER = {
         "interruption_override",
         "interruption_override_reason",
         "interruption_override_reason_zh",
+        "evidence_searched_to",
+        "review_due",
     ],
     RelapseFinding: [
         "order",
@@ -194,6 +196,9 @@ KEY_ORDER = {
         "strength",
         "strength_zh",
         "source",
+        "label_revised_on",
+        "evidence_searched_to",
+        "review_due",
     ],
 }
 

@@ -264,6 +264,12 @@ class RelapseProfileQuerySet(models.QuerySet):
         )
 
 
+def check_review_dates(row) -> None:
+    """A review cannot fall due before the search it follows."""
+    if row.evidence_searched_to and row.review_due and row.review_due <= row.evidence_searched_to:
+        raise ValidationError({"review_due": _("The review must fall due after the date the evidence was searched.")})
+
+
 class RelapseProfile(TranslatableMixin, EditVersioned):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="relapse_profiles")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="relapse_profiles")
@@ -282,6 +288,20 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
     not_established_zh = models.TextField(_("not established (Chinese)"), blank=True)
     last_reviewed = models.DateField(
         null=True, blank=True, help_text=_("When a curator last checked this profile against its sources.")
+    )
+    # Currency: evidence ages and labels change. Readers see the dates (never "overdue": a stored page must not
+    # depend on today's date); curators see the overdue queue in the admin (drugs/admin/monograph.py).
+    evidence_searched_to = models.DateField(
+        _("evidence searched up to"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the last search for new evidence: readers see 'evidence current to' this date."),
+    )
+    review_due = models.DateField(
+        _("review due"),
+        null=True,
+        blank=True,
+        help_text=_("When the evidence must be searched again; past it, the profile is in the overdue queue."),
     )
     # A curator may set a scenario's level by judgement instead of by the rule (drugs/answers.py), only with a
     # reason readers are shown. One set of fields per scenario group keeps the override inside the profile, so
@@ -345,6 +365,7 @@ class RelapseProfile(TranslatableMixin, EditVersioned):
 
     def clean(self):
         super().clean()
+        check_review_dates(self)
         errors = {
             f"{group}_override_reason": OVERRIDE_NEEDS_REASON
             for group in OVERRIDE_GROUPS

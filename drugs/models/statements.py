@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from drugs.localization import TranslatableMixin, reading_chinese
 from drugs.models.editing import EditVersioned
-from drugs.models.evidence import RelapseProfile, Source
+from drugs.models.evidence import RelapseProfile, Source, check_review_dates
 
 
 class StatementKind(models.TextChoices):
@@ -73,6 +73,21 @@ class Statement(TranslatableMixin, EditVersioned):
         related_name="statements",
         help_text=_("The label or guideline, with its date (e.g. 'Revised 6/2022' in its citation) and link."),
     )
+    label_revised_on = models.DateField(
+        _("label revised"),
+        null=True,
+        blank=True,
+        help_text=_("For a label: the revision date the label itself gives (labels change; JAK inhibitor labels did)."),
+    )
+    evidence_searched_to = models.DateField(
+        _("evidence searched up to"),
+        null=True,
+        blank=True,
+        help_text=_("The date the label or guideline was last read for changes."),
+    )
+    review_due = models.DateField(
+        _("review due"), null=True, blank=True, help_text=_("When to read the label or guideline again.")
+    )
 
     class Meta:
         ordering = ["profile", "kind", "issuer", "id"]
@@ -91,6 +106,7 @@ class Statement(TranslatableMixin, EditVersioned):
 
     def clean(self):
         super().clean()
+        check_review_dates(self)
         if self.kind == StatementKind.GUIDELINE and not self.strength.strip():
             raise ValidationError({"strength": GUIDELINE_NEEDS_STRENGTH})
 
