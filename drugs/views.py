@@ -58,14 +58,15 @@ def drug_preview(request, slug: str):
 
 def condition_detail(request, slug: str):
     condition = get_object_or_404(Condition.objects.with_published_drugs(), slug=slug)
+    profiles = RelapseProfile.objects.for_condition_page(condition)
     # Drugs a page at a time: the page's size and cost stay the same however many drugs treat it.
-    page = Paginator(RelapseProfile.objects.for_condition_page(condition), DRUGS_PER_CONDITION_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(profiles.of_single_drugs(), DRUGS_PER_CONDITION_PAGE).get_page(request.GET.get("page"))
+    beyond_one_drug = profiles.of_classes_and_strategies() if page.number == 1 else profiles.none()
     profiles = list(page.object_list)
     context = {
         "condition": condition,
         "profiles": profiles,
+        "class_profiles": list(beyond_one_drug),
         "page": page,
         "comparison_chart": charts.comparison(profiles),
         "guideline_statements": guideline_statements_for(condition),

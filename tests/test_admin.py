@@ -103,6 +103,7 @@ def test_curator_adds_a_condition_a_source_a_drug_and_a_finding(admin_client):
     source = Source.objects.get(doi="10.1000/xyz.1")
 
     drug_form = {
+        "entry_kind": "drug",  # the form's preselected default
         "name": "upadacitinib",
         "slug": "upadacitinib",
         "brand_names": "Rinvoq",

@@ -256,8 +256,9 @@ def test_condition_page_query_count_does_not_grow_with_its_data(clinician, djang
             make_finding(profile=profile, source=make_source(), timepoint=Decimal(week))
         publish(profile.drug)
     # current disclaimer, condition, count of its drugs (pages), one page of profiles+drugs, findings+sources,
-    # factors+sources, statements+sources, the condition's guideline statements (every page of drugs)
-    with django_assert_num_queries(8):
+    # factors+sources, statements+sources, the profiles of classes and strategies (first page; their rows only
+    # when there are some), the condition's guideline statements (every page of drugs)
+    with django_assert_num_queries(9):
         response = clinician.get(condition.get_absolute_url())
     assert response.status_code == 200
 

@@ -182,7 +182,7 @@ class EvidenceReviewFilter(admin.SimpleListFilter):
 @admin.register(Drug)
 class DrugAdmin(MonographContentAdmin):
     list_display = ["name", "name_zh", "brand_names", "drug_class", "status", "has_public_version", "last_edited_at"]
-    list_filter = [EvidenceReviewFilter, "status", "drug_class"]
+    list_filter = [EvidenceReviewFilter, "status", "entry_kind", "drug_class"]
     search_fields = ["name", "name_zh", "brand_names", "brand_names_zh", "atc_code"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]
@@ -191,6 +191,7 @@ class DrugAdmin(MonographContentAdmin):
             None,
             {
                 "fields": [
+                    "entry_kind",
                     ("name", "name_zh"),
                     "slug",
                     ("brand_names", "brand_names_zh"),

@@ -107,6 +107,7 @@ KEY_ORDER = {
         "reviewed_on",
         "manufacturer_zh",
         "brand_names_zh",
+        "entry_kind",
     ],
     RegulatoryApproval: [
         "agency",

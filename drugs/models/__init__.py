@@ -1,4 +1,4 @@
-from drugs.models.catalog import Agency, Condition, Drug, MonographStatus, RegulatoryApproval
+from drugs.models.catalog import Agency, Condition, Drug, EntryKind, MonographStatus, RegulatoryApproval
 from drugs.models.disclaimer import AcknowledgmentTally, Disclaimer, ProfessionalRole
 from drugs.models.evidence import (
     AnalysisMethod,
@@ -28,6 +28,7 @@ __all__ = [
     "Condition",
     "Disclaimer",
     "Drug",
+    "EntryKind",
     "EvidenceGrade",
     "FactorSupport",
     "Measure",

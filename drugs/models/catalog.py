@@ -131,7 +131,27 @@ class DrugQuerySet(models.QuerySet):
 DUPLICATE_NAME = _("A drug with this name already exists: edit that one.")
 
 
+class EntryKind(models.TextChoices):
+    """What a catalogue entry is about. A trial that let patients stop "any TNF inhibitor" or taper "any DMARD"
+    is evidence about a class or a strategy, never pinned on one of its drugs: it is an entry of its own, with
+    the same profiles, findings, review and history as a drug, shown apart from single drugs."""
+
+    DRUG = "drug", _("one drug")
+    CLASS = "class", _("a drug class")
+    STRATEGY = "strategy", _("a treatment strategy")
+
+
 class Drug(TranslatableMixin, EditVersioned):
+    entry_kind = models.CharField(
+        _("catalogue entry"),
+        max_length=10,
+        choices=EntryKind.choices,
+        default=EntryKind.DRUG,
+        help_text=_(
+            "A class (e.g. TNF inhibitors, any of them) or a strategy (e.g. tapering any DMARD) when the trials "
+            "let patients stop any drug of it: the condition page shows it apart from single drugs."
+        ),
+    )
     name = models.CharField(
         _("international nonproprietary name"),
         max_length=120,
@@ -297,6 +317,10 @@ class Drug(TranslatableMixin, EditVersioned):
         names = [self.display_name] if self.title != self.display_name else []
         chinese_brands = split_list(self.brand_names_zh) if reading_chinese() else []
         return "; ".join(names + chinese_brands + self.brand_list)
+
+    @property
+    def is_single_drug(self) -> bool:
+        return self.entry_kind == EntryKind.DRUG
 
     @property
     def status_is_published(self) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from drugs import formatting, validators
 from drugs.localization import LocalText, TranslatableMixin
-from drugs.models.catalog import Condition, Drug, split_list
+from drugs.models.catalog import Condition, Drug, EntryKind, split_list
 from drugs.models.editing import EditVersioned
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -262,6 +262,13 @@ class RelapseProfileQuerySet(models.QuerySet):
             )
             .order_by("drug__name")
         )
+
+    def of_single_drugs(self):
+        return self.filter(drug__entry_kind=EntryKind.DRUG)
+
+    def of_classes_and_strategies(self):
+        """Evidence about any drug of a class, or a strategy: shown apart from single drugs."""
+        return self.exclude(drug__entry_kind=EntryKind.DRUG)
 
 
 def check_review_dates(row) -> None:
