@@ -92,6 +92,33 @@ def test_at_the_deciding_time_the_arm_with_the_highest_proportion_decides_and_th
         assert "vs 7% who continued" in stopping.basis
 
 
+def test_a_taper_that_lengthens_the_interval_names_each_arm_by_its_new_regimen():
+    profile = make_profile()
+    source = make_source()
+    for after, after_zh, proportion in (
+        ("300 mg every 8 weeks", "300 mg，每 8 周一次", "55.6"),
+        ("300 mg every 4 weeks", "300 mg，每 4 周一次", "49.4"),
+    ):
+        make_finding(
+            profile=profile,
+            source=source,
+            study_name="SOLO-CONTINUE",
+            scenario=Scenario.TAPERED,
+            regimen_before="300 mg every 2 weeks",
+            regimen_after=after,
+            regimen_after_zh=after_zh,
+            proportion=Decimal(proportion),
+            timepoint=Decimal(35),
+            evidence_grade=EvidenceGrade.RANDOMIZED_TAPER,
+        )
+    with translation.override("en"):
+        line = answer(profile, "tapering").how_soon
+    assert "by week 35, 55.6% 300 mg every 8 weeks and 49.4% 300 mg every 4 weeks" in line
+    assert "300 mg → 300 mg" not in line
+    with translation.override("zh-hans"):
+        assert "300 mg，每 8 周一次" in answer(profile, "tapering").how_soon
+
+
 def test_stopping_tapering_and_interruption_are_answered_apart():
     profile = make_profile()
     make_finding(profile=profile, scenario=Scenario.TAPERED, regimen_after="2 mg", proportion=Decimal(30))
