@@ -104,7 +104,9 @@ def test_rheumatoid_arthritis_data_is_a_taper_not_a_stop(seed):
     )
     assert trial.exists()
     assert set(trial.values_list("scenario", flat=True)) <= {"tapered", "continued", "restarted"}
-    statement = working(RelapseFinding.objects).get(profile__condition__slug="rheumatoid-arthritis", scenario="stopped")
+    statement = working(RelapseFinding.objects).get(
+        profile__drug__slug="baricitinib", profile__condition__slug="rheumatoid-arthritis", scenario="stopped"
+    )
     assert statement.proportion is None, "no trial gives a proportion after a full stop: it stays not established"
     assert statement.evidence_grade == 1
     assert statement.source.url == "https://olumiant.lilly.com/dosing-side-effects"
