@@ -232,8 +232,8 @@ def _pooled_words(finding: RelapseFinding) -> str:
 
 
 def _arm(finding: RelapseFinding) -> str:
-    """'4 mg → 2 mg' for a taper, else the dose (or regimen) the arm came from."""
-    before = _dose(finding.regimen_before) or finding.regimen_before
+    """'4 mg → 2 mg' for a taper, else the dose (or regimen, in the reader's language) the arm came from."""
+    before = _dose(finding.regimen_before) or str(finding.tr.regimen_before)
     after = _dose(finding.regimen_after)
     if finding.scenario == Scenario.TAPERED and after:
         return f"{before} → {after}"
