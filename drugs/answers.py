@@ -232,10 +232,10 @@ def _pooled_words(finding: RelapseFinding) -> str:
 
 
 def _arm(finding: RelapseFinding) -> str:
-    """'4 mg → 2 mg' for a taper, else the dose (or regimen) the arm came from. A taper that keeps the dose and
-    lengthens the interval ('300 mg every 2 weeks' → '300 mg every 8 weeks') is named by its new regimen, in the
-    reader's language, so two interval arms of one study never read alike."""
-    before = _dose(finding.regimen_before) or finding.regimen_before
+    """'4 mg → 2 mg' for a taper, else the dose (or regimen, in the reader's language) the arm came from. A taper
+    that keeps the dose and lengthens the interval ('300 mg every 2 weeks' → '300 mg every 8 weeks') is named by
+    its new regimen, in the reader's language, so two interval arms of one study never read alike."""
+    before = _dose(finding.regimen_before) or str(finding.tr.regimen_before)
     after = _dose(finding.regimen_after)
     if finding.scenario == Scenario.TAPERED and after:
         if after == _dose(finding.regimen_before):

@@ -205,6 +205,29 @@ def test_the_how_soon_line_is_translated(seeded_clinician):
     assert "第 24 周时" in page and "两种剂量合计" in page
 
 
+def test_an_arm_named_by_its_regimen_is_named_in_the_readers_language():
+    profile, source = make_profile(), make_source()
+    for regimen, regimen_zh, proportion in [
+        ("ixekizumab every 2 weeks (Q2W)", "依奇珠单抗每 2 周一次（Q2W）", 83),
+        ("ixekizumab every 4 weeks (Q4W)", "依奇珠单抗每 4 周一次（Q4W）", 82),
+    ]:
+        make_finding(
+            profile=profile,
+            source=source,
+            study_name="UNCOVER",
+            regimen_before=regimen,
+            regimen_before_zh=regimen_zh,
+            proportion=proportion,
+        )
+    assert "83% from ixekizumab every 2 weeks (Q2W) and 82% from ixekizumab every 4 weeks (Q4W)" in (
+        answer(profile, "stopping").how_soon
+    )
+    with translation.override("zh-hans"):
+        how_soon = answer(profile, "stopping").how_soon
+    assert "依奇珠单抗每 2 周一次（Q2W）" in how_soon and "依奇珠单抗每 4 周一次（Q4W）" in how_soon
+    assert "every 2 weeks" not in how_soon
+
+
 def test_not_reported_and_not_established_look_and_read_differently(seeded_clinician):
     page = seeded_clinician.get(MONOGRAPH).content.decode()
     assert '<span class="not-reported">not reported</span>' in page
