@@ -18,8 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 FINDING = "drugs[0] baricitinib › profiles[0] alopecia-areata › findings[0]"
 
 
+def baricitinib_file() -> str:
+    """The seed's baricitinib as its own file (drugs[0] in it is baricitinib, whatever else is seeded)."""
+    return interchange.export_json(drug_slug="baricitinib")
+
+
 def exported() -> dict:
-    return json.loads(interchange.export_json())
+    return json.loads(baricitinib_file())
 
 
 def refused_by_the_command(tmp_path, content: bytes | str | dict | list) -> str:
@@ -40,7 +45,7 @@ def refused_by_the_command(tmp_path, content: bytes | str | dict | list) -> str:
 
 
 def test_a_file_that_is_not_utf8_is_one_clear_problem(seed, tmp_path):
-    content = interchange.export_json().encode("gb18030")  # saved by an editor in a legacy Chinese encoding
+    content = baricitinib_file().encode("gb18030")  # saved by an editor in a legacy Chinese encoding
     problems = refused_by_the_command(tmp_path, content)
     assert "file: not UTF-8 text" in problems
 
@@ -74,13 +79,13 @@ def test_a_section_that_is_not_a_list_is_refused(seed, tmp_path):
 
 
 def test_a_year_of_1e400_is_a_problem_on_that_field(seed, tmp_path):
-    content = interchange.export_json().replace('"year": 2018', '"year": 1e400', 1)
+    content = baricitinib_file().replace('"year": 2018', '"year": 1e400', 1)
     problems = refused_by_the_command(tmp_path, content)
     assert "drugs[0] baricitinib › approvals[0]: year: 1e400 is not a finite number" in problems
 
 
 def test_nan_and_fractional_years_are_problems_on_that_field(seed, tmp_path):
-    content = interchange.export_json().replace('"year": 2018', '"year": NaN', 1)
+    content = baricitinib_file().replace('"year": 2018', '"year": NaN', 1)
     content = content.replace('"year": 2022', '"year": 2022.5', 1)
     problems = refused_by_the_command(tmp_path, content)
     assert "drugs[0] baricitinib › approvals[0]: year: NaN is not a finite number" in problems
@@ -194,6 +199,6 @@ def test_a_refused_file_gives_exit_status_1_and_no_traceback(tmp_path):
 
 @pytest.mark.parametrize("escape", ["\\ud800", "\\u0000"])
 def test_text_no_database_can_store_is_a_problem_not_a_traceback(seed, tmp_path, escape):
-    content = interchange.export_json().replace('"key": "', f'"key": "{escape}', 1)
+    content = baricitinib_file().replace('"key": "', f'"key": "{escape}', 1)
     problems = refused_by_the_command(tmp_path, content)
     assert "sources[0]" in problems and "a character no database can store" in problems

@@ -43,7 +43,15 @@ def search(client, query: str) -> str:
     ],
 )
 def test_each_kind_of_search_finds_baricitinib(seeded_clinician, query):
-    assert drug_results(search(seeded_clinician, query)) == ["Baricitinib"]
+    results = drug_results(search(seeded_clinician, query))
+    if query in SHARED_BY_OTHER_DRUGS:
+        assert "Baricitinib" in results
+    else:
+        assert results == ["Baricitinib"]
+
+
+# A class, a condition's code or synonym: the other seeded JAK inhibitors and alopecia areata drugs share them.
+SHARED_BY_OTHER_DRUGS = {"JAK", "Janus kinase inhibitor", "L63.9", "M06.9", "68225006", "hair loss", "鬼剃头"}
 
 
 @pytest.mark.parametrize("query", ["xyzzyq", "qwertyuiop", "baricitinib xyzzyq", "2 mg", "zz" * 50])
