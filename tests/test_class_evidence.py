@@ -44,6 +44,7 @@ def test_the_condition_page_shows_class_evidence_apart_from_the_drugs(clinician,
 def test_a_class_entrys_page_says_it_is_not_one_drug(clinician, condition_with_a_class_trial):
     page = clinician.get("/en/drugs/tnf-inhibitors/").content.decode()
     assert "This entry is a drug class, not one drug" in page
+    assert "If a drug of this class or strategy is stopped or lowered" in page
     adalimumab = clinician.get("/en/drugs/adalimumab/").content.decode()
     assert "not one drug" not in adalimumab
     home = clinician.get("/en/").content.decode()
