@@ -323,3 +323,10 @@ def test_the_evidence_table_states_a_studys_design_population_and_source_once_ab
     assert page.count("From a news report.") == 1 and page.count("Per cohort.") == 1, "others stay by their row"
     # On paper a row that repeats the arm and outcome above it says "as above" (print.css) instead.
     assert [row.count('class="same-as-above" data-as-above="as above"') for row in rows] == [0, 2, 0, 2]
+
+
+def test_the_condition_pages_evidence_tables_wait_behind_details_as_on_the_monograph(seeded_clinician):
+    page = seeded_clinician.get("/en/conditions/rheumatoid-arthritis/").content.decode()
+    evidence = page.split('id="evidence-heading"')[1]
+    assert evidence.count("<table") >= 3, "baricitinib, adalimumab, etanercept"
+    assert evidence.count("<table") == evidence.count('<details class="evidence">'), "each table behind a summary line"
