@@ -8,7 +8,7 @@ Full-width digits and signs (as in Chinese text) count as ordinary ones. A perce
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _PERCENT_SIGN = r"\s*(?:%|per\s*cent\b|percent\b)"
@@ -44,10 +44,27 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+# A table cell "n/N (p)", as trial tables print it under a "No./total No. (%)" heading.
+COUNT_AND_PERCENT = re.compile(r"(\d+)\s*/\s*(\d+)\s*\((\d+(?:\.\d+)?)\)")
+
+
+def _printed_percent(match: re.Match) -> Decimal | None:
+    """The bracketed number after n/N when it is n/N as a percentage to its printed places ("24/79 (30.4)"):
+    then it can only be the percentage, not a year or a reference."""
+    events, total, printed = int(match.group(1)), int(match.group(2)), Decimal(match.group(3))
+    if not total:
+        return None
+    places = Decimal(1).scaleb(printed.as_tuple().exponent)
+    exact = (Decimal(events) * 100 / Decimal(total)).quantize(places, rounding=ROUND_HALF_UP)
+    return printed if exact == printed else None
+
+
 def percentages(text: str) -> set[Decimal]:
-    """Every number written as a percentage, including both ends of a range ('10% to 11%', '10–11%')."""
+    """Every number written as a percentage, including both ends of a range ('10% to 11%', '10–11%') and the
+    bracketed percentage of a table's n/N cell."""
     text = normalise(text)
     found = {_decimal(m.group(1)) for m in PERCENT.finditer(text)}
+    found |= {_printed_percent(m) for m in COUNT_AND_PERCENT.finditer(text)}
     for low, high in percent_ranges(text):
         found |= {low, high}
     return found - {None}

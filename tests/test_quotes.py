@@ -56,6 +56,13 @@ def test_a_number_that_is_not_a_percentage_does_not_vouch_for_one():
     assert not quotes.figure_in_quote(finding(quote="Rescue rates were 10% and 18%.", proportion=11))
 
 
+def test_a_tables_bracketed_percentage_after_n_of_n_is_a_percentage_only_when_it_is_n_of_n():
+    cell = "No./total No. (%) | 24/79 (30.4) | 45/82 (54.9)b"
+    assert {Decimal("30.4"), Decimal("54.9")} <= quotes.percentages(cell)
+    assert Decimal("31.0") not in quotes.percentages("24/79 (31.0)"), "not 24/79: a different number"
+    assert Decimal(2024) not in quotes.percentages("5/8 (2024)") and not quotes.percentages("5/8 (62)")
+
+
 def test_both_ends_of_a_range_must_appear_as_a_range():
     assert not quotes.figure_in_quote(finding(quote="10% at 4 weeks and 11% at 8", proportion=10, proportion_upper=11))
     assert not quotes.figure_in_quote(finding(quote="10% to 12%", proportion=10, proportion_upper=11))
