@@ -1,4 +1,4 @@
-"""What a public page loads besides itself: Bootstrap trimmed to the rules our pages use."""
+"""What a public page loads besides itself: Bootstrap trimmed to the rules our pages use, and the site's icon."""
 
 import re
 from pathlib import Path
@@ -8,6 +8,8 @@ import xstatic.pkg.bootstrap
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+
+from drugs import gate, views
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,24 @@ def test_every_bootstrap_class_a_rendered_page_carries_is_in_the_trimmed_stylesh
         for path in PAGES:
             carried |= classes_in(seeded_clinician.get(path.format(language=language)).content.decode())
     assert not missing_from_the_trimmed_stylesheet(carried), "run `make css` and commit the result"
+
+
+def test_the_icon_answers_at_favicon_ico_without_the_gate(visitor, seed):
+    response = visitor.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg") and response.content == views.favicon_svg()
+    assert "max-age=86400" in response["Cache-Control"]
+    assert reverse("favicon") == "/favicon.ico" and "favicon" in gate.EXEMPT_URL_NAMES
+
+
+def test_the_icon_is_the_only_new_way_past_the_gate(visitor, seed):
+    assert visitor.get("/favicon.svg").status_code == 302
+    assert visitor.get("/favicon.ico/").status_code == 302
+    assert visitor.get("/en/favicon.ico").status_code == 302
+
+
+def test_every_page_names_the_icon(seeded_clinician):
+    for path in [reverse("drugs:acknowledge"), "/en/", "/zh-hans/drugs/baricitinib/", "/en/nope/"]:
+        page = seeded_clinician.get(path).content.decode()
+        assert re.search(r'<link rel="icon" href="/static/favicon[.\w]*\.svg" type="image/svg\+xml">', page), path
