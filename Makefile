@@ -57,6 +57,11 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk iproute2 >/dev/null; } || { echo "install wrk and iproute2"; exit 1; }
 	$(BIN)/python scripts/bench.py
 
+# Not part of make test: Lighthouse's mobile audit of the gate, home, monograph and condition page, 3 runs each, against
+# the production-like server (installs Lighthouse from npm into ~/.cache once; needs Chromium; docs/benchmarks.md).
+lighthouse: install
+	scripts/lighthouse.sh
+
 # The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process), then the tests that must run
 # alone: the PostgreSQL outage test stops the server the other workers use.
 TEST_WORKERS ?= auto
