@@ -24,7 +24,9 @@ ACK_COOKIE = "medinfo_ack"
 ACK_SALT = "medinfo.acknowledgment"
 
 # Pages a visitor must reach before acknowledging (by URL name, never by pattern).
-EXEMPT_URL_NAMES = frozenset({"drugs:acknowledge", "drugs:declined", "robots_txt", "healthz", "switch_language"})
+EXEMPT_URL_NAMES = frozenset(
+    {"drugs:acknowledge", "drugs:declined", "robots_txt", "favicon", "healthz", "switch_language"}
+)
 
 
 def _exempt_prefixes() -> tuple[str, ...]:

@@ -2,14 +2,21 @@
 
 Outermost middleware: a page is stored once the full stack (gate, view, CSP and security headers) produced
 it, and replayed with the same headers, so a stored page costs about what a static file does. The key is
-the scheme and the full path (which carries the language); the stamp in drugs/freshness.py empties the
-store when curated data changes. Only named public views answered 200 are stored: never a redirect (which
+the scheme, whether the browser takes gzip, and the full path (which carries the language): GZipMiddleware
+sits just inside this one, so a page is compressed once, when it is stored, and a browser that does not
+take gzip gets a plain copy of its own. The stamp in drugs/freshness.py empties the store when curated
+data changes. Only named public views answered 200 are stored: never a redirect (which
 is what the gate answers a visitor who has not acknowledged), an error, or a response that sets a cookie.
 """
+
+import re
 
 from django.http import HttpResponse
 
 from drugs import freshness, gate
+
+# As django.middleware.gzip decides it.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 CACHEABLE_VIEWS = frozenset(
     {"drugs:home", "drugs:drug_detail", "drugs:condition_detail", "drugs:search", "drugs:drug_fhir"}
@@ -38,7 +45,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         # By scheme too: HSTS goes out over https only, and where https is required, plain http
         # requests are redirected by SecurityMiddleware, so no page is ever stored for them.
-        key = (request.is_secure(), request.get_full_path())
+        accepts_gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+        key = (request.is_secure(), accepts_gzip, request.get_full_path())
         store = freshness.page_store()
         stored = store.get(key)
         # get_host() refuses a Host header outside ALLOWED_HOSTS (400), as the rest of the stack would.

@@ -1,8 +1,13 @@
+import functools
+from pathlib import Path
+
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import translate_url
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -157,3 +162,20 @@ def healthz(request):
 @require_safe
 def robots_txt(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+FAVICON_MAX_AGE = 24 * 60 * 60
+
+
+@functools.cache
+def favicon_svg() -> bytes:
+    return Path(finders.find("favicon.svg")).read_bytes()
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever a page links: the icon itself, not a redirect,
+    since the pages link it under a hashed static name that changes with every edit of the file."""
+    response = HttpResponse(favicon_svg(), content_type="image/svg+xml")
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
+    return response

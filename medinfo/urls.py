@@ -11,6 +11,7 @@ admin.site.index_title = "Monographs, evidence and disclaimer"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", drug_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", drug_views.favicon, name="favicon"),
     path("healthz", drug_views.healthz, name="healthz"),
     path("language/", drug_views.switch_language, name="switch_language"),
 ]

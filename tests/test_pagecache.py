@@ -1,5 +1,6 @@
 """Public pages from memory, without harm: never to the wrong reader, never stale after a change."""
 
+import gzip
 from decimal import Decimal
 
 import pytest
@@ -33,6 +34,22 @@ def test_a_stored_page_is_never_given_to_a_visitor_who_has_not_acknowledged(
     forged = Client()
     forged.cookies["medinfo_ack"] = '{"version": 1, "at": 9999999999}'
     assert forged.get(MONOGRAPH).status_code == 302, "an unsigned acknowledgment is worthless"
+
+
+def test_a_page_is_stored_compressed_for_browsers_that_take_gzip_and_plain_for_the_others(
+    seeded_clinician, django_assert_num_queries
+):
+    compressed = seeded_clinician.get(MONOGRAPH, HTTP_ACCEPT_ENCODING="gzip, deflate, br, zstd")
+    assert compressed["Content-Encoding"] == "gzip" and "Accept-Encoding" in compressed["Vary"]
+    page = gzip.decompress(compressed.content).decode()
+    assert "Relapse after discontinuation, by condition" in page
+    with django_assert_num_queries(0):
+        assert seeded_clinician.get(MONOGRAPH, HTTP_ACCEPT_ENCODING="gzip").content == compressed.content
+    plain = seeded_clinician.get(MONOGRAPH)
+    assert not plain.has_header("Content-Encoding") and plain.content.decode() == page
+    with django_assert_num_queries(0):
+        assert seeded_clinician.get(MONOGRAPH).content.decode() == page, "from memory, still plain"
+    assert len(compressed.content) < len(plain.content) / 4
 
 
 def test_a_new_disclaimer_version_stops_stored_pages_until_acknowledged_again(seeded_clinician):
