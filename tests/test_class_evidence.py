@@ -49,3 +49,11 @@ def test_a_class_entrys_page_says_it_is_not_one_drug(clinician, condition_with_a
     assert "not one drug" not in adalimumab
     home = clinician.get("/en/").content.decode()
     assert "a drug class: " in home
+
+
+def test_a_capitalised_class_name_is_listed_in_alphabetical_order_among_the_drugs(clinician):
+    for name in ("zanubrutinib", "abatacept"):
+        publish(make_drug(name=name))
+    publish(make_drug(name="TNF inhibitors, any", slug="tnf", entry_kind=EntryKind.CLASS))
+    home = clinician.get("/en/").content.decode()
+    assert home.index("Abatacept") < home.index("TNF inhibitors, any") < home.index("Zanubrutinib")

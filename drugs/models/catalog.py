@@ -124,8 +124,9 @@ class DrugQuerySet(models.QuerySet):
         )
 
     def in_catalogue_order(self):
-        """Alphabetical, as lists and search results show drugs (pk breaks ties the same way everywhere)."""
-        return self.order_by("name", "pk")
+        """Alphabetical whatever the case ("TNF inhibitors (any)" among the lower-case INNs), as lists and search
+        results show drugs (pk breaks ties the same way everywhere)."""
+        return self.order_by(Lower("name"), "pk")
 
 
 DUPLICATE_NAME = _("A drug with this name already exists: edit that one.")
