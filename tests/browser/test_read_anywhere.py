@@ -90,6 +90,18 @@ def test_on_a_phone_the_answer_comes_first_the_chart_is_legible_and_nothing_scro
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
 
 
+def test_a_link_to_a_condition_opens_the_monograph_at_that_condition(page, site):
+    """The condition tabs and the condition page link to #<condition>: the heading must be on the first screen.
+    Sections drawn only when near (content-visibility: auto, tried for speed) break that: Bootstrap scrolls
+    smoothly, aiming by the sections' guessed heights, and those it passes grow as they are drawn (3,800 px off)."""
+    open_monograph(page, site, width=375, height=812)
+    page.goto(f"{site}/en/")
+    page.goto(f"{site}{MONOGRAPH}#rheumatoid-arthritis")
+    page.wait_for_timeout(2500)  # the smooth scroll has ended
+    heading = page.locator("#rheumatoid-arthritis-heading").bounding_box()
+    assert 0 <= heading["y"] < 100
+
+
 def test_no_column_of_the_chinese_evidence_table_is_narrower_than_three_characters(page, site):
     open_monograph(page, site, "zh-hans")
     for summary in page.locator("details.evidence > summary").all():
