@@ -9,14 +9,10 @@ data changes. Only named public views answered 200 are stored: never a redirect 
 is what the gate answers a visitor who has not acknowledged), an error, or a response that sets a cookie.
 """
 
-import re
-
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 
 from drugs import freshness, gate
-
-# As django.middleware.gzip decides it.
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 CACHEABLE_VIEWS = frozenset(
     {"drugs:home", "drugs:drug_detail", "drugs:condition_detail", "drugs:search", "drugs:drug_fhir"}
@@ -45,7 +41,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         # By scheme too: HSTS goes out over https only, and where https is required, plain http
         # requests are redirected by SecurityMiddleware, so no page is ever stored for them.
-        accepts_gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+        # GZipMiddleware's own test, so the key splits exactly where its answer does.
+        accepts_gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
         key = (request.is_secure(), accepts_gzip, request.get_full_path())
         store = freshness.page_store()
         stored = store.get(key)

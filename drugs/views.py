@@ -63,10 +63,11 @@ def drug_preview(request, slug: str):
 
 def condition_detail(request, slug: str):
     condition = get_object_or_404(Condition.objects.with_published_drugs(), slug=slug)
-    profiles = RelapseProfile.objects.for_condition_page(condition)
+    all_profiles = RelapseProfile.objects.for_condition_page(condition)
     # Drugs a page at a time: the page's size and cost stay the same however many drugs treat it.
-    page = Paginator(profiles.of_single_drugs(), DRUGS_PER_CONDITION_PAGE).get_page(request.GET.get("page"))
-    beyond_one_drug = profiles.of_classes_and_strategies() if page.number == 1 else profiles.none()
+    page = Paginator(all_profiles.of_single_drugs(), DRUGS_PER_CONDITION_PAGE).get_page(request.GET.get("page"))
+    # Classes and strategies stand apart from the drugs, on the first page.
+    beyond_one_drug = all_profiles.of_classes_and_strategies() if page.number == 1 else all_profiles.none()
     profiles = list(page.object_list)
     context = {
         "condition": condition,

@@ -16,6 +16,9 @@ from drugs.models import (
     Scenario,
     Source,
     SourceKind,
+    Statement,
+    StatementKind,
+    StatementTopic,
     TimeUnit,
 )
 
@@ -100,3 +103,15 @@ def make_finding(*, profile: RelapseProfile | None = None, **fields) -> RelapseF
     if "source" not in values:
         values["source"] = make_source()
     return RelapseFinding.objects.create(profile=profile or make_profile(), **values)
+
+
+def make_statement(profile: RelapseProfile, **fields) -> Statement:
+    defaults = {
+        "kind": StatementKind.LABEL,
+        "issuer": "FDA",
+        "topic": StatementTopic.INTERRUPTION,
+        "quote": "Interrupt treatment if serious infection occurs.",
+        "location": "Boxed warning",
+        "source": make_source(kind="regulatory_label"),
+    }
+    return Statement.objects.create(profile=profile, **{**defaults, **fields})

@@ -7,8 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from drugs.models import Statement
-from tests.factories import make_drug, make_profile, make_source, publish
+from tests.factories import make_drug, make_profile, make_statement, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +46,7 @@ def test_a_review_cannot_fall_due_before_the_search_it_follows():
 def test_a_label_statement_shows_the_labels_revision_date(clinician):
     drug = make_drug()
     profile = make_profile(drug=drug)
-    Statement.objects.create(
-        profile=profile,
-        kind="label",
-        issuer="FDA",
-        topic="dose_reduction",
-        quote="Reduce the dose to 2 mg.",
-        location="Section 2.1",
-        source=make_source(),
-        label_revised_on=datetime.date(2022, 5, 1),
-    )
+    make_statement(profile, location="Section 2.1", label_revised_on=datetime.date(2022, 5, 1))
     page = clinician.get(publish(drug).get_absolute_url()).content.decode()
     assert "Section 2.1 (label revised 2022-05)" in page
 
@@ -65,14 +55,8 @@ def test_the_overdue_queue_lists_monographs_past_a_review_date(admin_client):
     overdue = make_drug(name="Overduemab")
     make_profile(drug=overdue, review_due=TODAY - datetime.timedelta(days=1))
     label_overdue = make_drug(name="Labelmab")
-    Statement.objects.create(
-        profile=make_profile(drug=label_overdue, review_due=TODAY + datetime.timedelta(days=300)),
-        kind="label",
-        issuer="EMA",
-        topic="stopping",
-        quote="Stop if no benefit.",
-        location="SmPC 4.2",
-        source=make_source(),
+    make_statement(
+        make_profile(drug=label_overdue, review_due=TODAY + datetime.timedelta(days=300)),
         review_due=TODAY - datetime.timedelta(days=3),
     )
     current = make_drug(name="Currentmab")

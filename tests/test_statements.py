@@ -23,7 +23,7 @@ from drugs.models import (
 )
 from drugs.models.statements import GUIDELINE_NEEDS_STRENGTH
 from drugs.services import restore
-from tests.factories import make_finding, make_source, publish
+from tests.factories import make_finding, make_source, make_statement, publish
 
 MONOGRAPH = reverse("drugs:drug_detail", kwargs={"slug": "baricitinib"})
 RA_PAGE = reverse("drugs:condition_detail", kwargs={"slug": "rheumatoid-arthritis"})
@@ -34,18 +34,6 @@ def section(page: str, slug: str) -> str:
     match = re.search(rf'<section id="{slug}".*?</section>', page, re.S)
     assert match, slug
     return match.group(0)
-
-
-def make_statement(profile, **fields) -> Statement:
-    defaults = {
-        "kind": StatementKind.LABEL,
-        "issuer": "FDA",
-        "topic": StatementTopic.INTERRUPTION,
-        "quote": "Interrupt treatment if serious infection occurs.",
-        "location": "Boxed warning",
-        "source": make_source(kind="regulatory_label"),
-    }
-    return Statement.objects.create(profile=profile, **{**defaults, **fields})
 
 
 # The seed, as a clinician reads it
