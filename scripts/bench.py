@@ -216,7 +216,10 @@ def measure(size: int, pages: dict, sizes: dict, statics: dict, session: str) ->
         )
     rows = []
     for name in runs:
-        ratios = [run["rps"] / ceiling["rps"] for run, ceiling in zip(runs[name], ceilings[name], strict=True)]
+        # A ceiling of 0 requests/s (an overloaded machine, seen once) says nothing about the page: such a
+        # pair is left out of the ratio, and a page with no usable pair reports none.
+        pairs = zip(runs[name], ceilings[name], strict=True)
+        ratios = [run["rps"] / ceiling["rps"] for run, ceiling in pairs if ceiling["rps"] > 0]
         rows.append(
             {
                 "size": size,
@@ -224,7 +227,7 @@ def measure(size: int, pages: dict, sizes: dict, statics: dict, session: str) ->
                 "bytes": sizes.get(name),
                 **median_run(runs[name]),
                 "ceiling": statistics.median(run["rps"] for run in ceilings[name]),
-                "ratio": statistics.median(ratios),
+                "ratio": statistics.median(ratios) if ratios else None,
             }
         )
     return rows
@@ -236,6 +239,10 @@ def median_run(runs: list) -> dict:
     return {**ordered[len(ordered) // 2], "errors": sum(run["errors"] for run in runs)}
 
 
+def ratio(value: float | None) -> str:
+    return "no usable ceiling" if value is None else f"**{value:.2f}**"
+
+
 def report(rows, minutes: float) -> None:
     header = (
         "| drugs | page | bytes | requests/s | same-size static file, requests/s | ratio to static "
@@ -245,7 +252,7 @@ def report(rows, minutes: float) -> None:
     for r in rows:
         lines.append(
             f"| {r['size']} | {r['page']} | {r['bytes'] or 'varies'} | {r['rps']:.0f} | {r['ceiling']:.0f} "
-            f"| **{r['ratio']:.2f}** | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} |"
+            f"| {ratio(r['ratio'])} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} |"
         )
     table = "\n".join(lines)
     print(table)
