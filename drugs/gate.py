@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from drugs import freshness
+from drugs import cache
 from drugs.models import Disclaimer
 
 # The acknowledgment travels in its own signed cookie, not the session: checking it costs no
@@ -35,8 +35,8 @@ def _exempt_prefixes() -> tuple[str, ...]:
 
 
 def current_disclaimer(request: HttpRequest) -> Disclaimer | None:
-    """The current disclaimer (gate and footer share it), re-read only when curated data changes."""
-    return freshness.current_disclaimer()
+    """The current disclaimer (gate and footer share it), re-read only when the content version moves."""
+    return cache.current_disclaimer()
 
 
 def max_age_seconds() -> int:

@@ -1,7 +1,8 @@
 """Search published drugs and their conditions as a clinician types: any words, any order, typos forgiven.
 
-Each server process keeps an index of what readers may find, built once per freshness stamp from the public
-copies only (Drug.objects.published()), so a publication is searchable on the next request and a draft never:
+Each server process keeps an index of what readers may find, built once per content version (drugs/cache.py)
+from the public copies only (Drug.objects.published()), so a publication is searchable on the next request and
+a draft never:
 
 - every *term*: a drug's name, Chinese name, each brand (English and Chinese), its class in both languages;
   each condition's names, synonyms (both languages), ICD-10 and SNOMED CT codes. A condition's terms also
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from drugs import freshness
+from drugs import cache
 
 # Enough to choose from; more means the query is too broad to read as a list.
 MAX_RESULTS = 50
@@ -426,7 +427,7 @@ def published_index() -> SearchIndex:
         conditions = [(c, condition_terms(c), treated.get(c.pk, [])) for c in Condition.objects.with_published_drugs()]
         return SearchIndex(drugs, conditions)
 
-    return freshness.per_stamp("published_search_index", build)
+    return cache.per_version("published_search_index", build)
 
 
 def find(query: str) -> Matches:

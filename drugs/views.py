@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from drugs import answers, charts, fhir, gate, services
+from drugs import answers, cache, charts, fhir, gate, services
 from drugs import search as drug_search
 from drugs.forms import AcknowledgmentForm, SearchForm
 from drugs.models import Condition, Drug, EvidenceGrade, RelapseProfile, Scenario
@@ -154,9 +154,13 @@ def switch_language(request):
 @require_safe
 @never_cache
 def healthz(request):
-    """For load balancers: says only whether the database answers."""
+    """For load balancers: 503 when the database does not answer; a shared cache that does not answer only
+    makes the site slower (pages come from the database), so that is 200, "degraded", with the reason."""
     if not database_available():
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    problem = cache.shared_cache_problem()
+    if problem is not None:
+        return HttpResponse(f"degraded: shared cache unavailable ({problem})\n", content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
 
 

@@ -82,8 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Public pages from memory, with the headers the whole stack gave them (drugs/pagecache.py).
-    "drugs.pagecache.PageCacheMiddleware",
+    # Public pages from memory, with the headers the whole stack gave them (drugs/cache.py).
+    "drugs.cache.PageCacheMiddleware",
     # Pages are compressed before they are stored, so a stored page is compressed once (gzip, with Django's
     # random padding against BREACH): the monograph travels as about 20 kB instead of 120 kB.
     "django.middleware.gzip.GZipMiddleware",
@@ -177,10 +177,34 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Public pages from memory (drugs/pagecache.py): how many per server process, and the file whose
-# modification time says when curated data last changed (drugs/freshness.py).
-MEDINFO_PAGE_CACHE_ENTRIES = env_int("MEDINFO_PAGE_CACHE_ENTRIES", 500, minimum=0)
-MEDINFO_CACHE_STAMP = os.environ.get("MEDINFO_CACHE_STAMP", str(BASE_DIR / "var" / "cache-stamp"))
+# Public pages from memory, kept honest by one content version (drugs/cache.py). The version lives in the
+# shared cache: Redis when REDIS_URL is set (several hosts), otherwise files every worker of this host reads.
+# Pages live in each process's memory, bounded in bytes; everything stored expires after MEDINFO_PAGE_TTL
+# seconds, the bound on how long a write that bypassed the write services can go unseen.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+MEDINFO_PAGE_TTL = env_int("MEDINFO_PAGE_TTL", 300, minimum=1)
+MEDINFO_CACHE_DIR = os.environ.get("MEDINFO_CACHE_DIR", str(BASE_DIR / "var" / "cache"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "drugs.cache.BoundedMemoryCache",
+        "OPTIONS": {
+            "MAX_BYTES": env_int("MEDINFO_PAGE_CACHE_MB", 64, minimum=1) * 1024 * 1024,
+            "MAX_ENTRIES": 1_000_000,  # the bound is in bytes
+        },
+    },
+    "shared": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis down must not hold requests: fail fast, and the pages come from the database.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            "KEY_PREFIX": os.environ.get("MEDINFO_CACHE_PREFIX", "medinfo"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": MEDINFO_CACHE_DIR}
+    ),
+}
 
 # The professional-use gate: how long one acknowledgment of the disclaimer holds.
 MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS = env_int("MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS", 30, minimum=1)

@@ -29,10 +29,10 @@ if [ ! -x "$lighthouse" ]; then
   npm install --prefix "$tools" --no-save --no-audit --no-fund --silent "lighthouse@$LIGHTHOUSE_VERSION"
 fi
 
-# A server of its own: its own database, cache stamp and port, stopped on exit whatever happens.
+# A server of its own: its own database, content version and port, stopped on exit whatever happens.
 work="$(mktemp -d)"
 export DATABASE_URL="sqlite:///$work/lighthouse.sqlite3"
-export MEDINFO_CACHE_STAMP="$work/cache-stamp"
+export MEDINFO_CACHE_DIR="$work/cache"
 port="${PORT:-$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 pidfile="$work/gunicorn.pid"
 trap 'kill "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT

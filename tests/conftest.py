@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from reversion.models import Revision
 
-from drugs import freshness, gate, interchange
+from drugs import cache, gate, interchange
 from drugs.management.commands.load_seed import SEED_DIR
 from drugs.models import Condition, Disclaimer, Drug, ProfessionalRole, Source
 from tests.factories import make_disclaimer
@@ -20,11 +20,11 @@ from tests.factories import make_disclaimer
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty page store: rows a test rolls back must not live on in memory."""
-    freshness.reset()
+    """Each test starts with no stored page: rows a test rolls back must not live on in memory."""
+    cache.reset()
     gate.verified_acknowledgment.cache_clear()  # a test may sign with another key
     yield
-    freshness.reset()
+    cache.reset()
     translation.activate(settings.LANGUAGE_CODE)  # a Chinese page leaves its language active in this thread
 
 

@@ -7,9 +7,10 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # The test client and live server speak plain http; tests/test_security.py checks the HTTPS settings.
 os.environ.setdefault("DJANGO_HTTPS", "false")
-# Each test process (each xdist worker, which would otherwise inherit the controller's) has its own freshness
-# stamp (drugs/freshness.py), shared with its live-server threads.
-os.environ["MEDINFO_CACHE_STAMP"] = os.path.join(tempfile.mkdtemp(prefix="medinfo-tests-"), "stamp")
+# Each test process (each xdist worker, which would otherwise inherit the controller's) has its own content
+# version (drugs/cache.py), shared with its live-server threads: its own directory, or its own Redis keys.
+os.environ["MEDINFO_CACHE_DIR"] = tempfile.mkdtemp(prefix="medinfo-tests-")
+os.environ["MEDINFO_CACHE_PREFIX"] = f"medinfo-test-{os.getpid()}"
 
 from medinfo.settings import *  # noqa: E402, F403
 

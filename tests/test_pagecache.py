@@ -4,10 +4,13 @@ import gzip
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
-from drugs import services
+from drugs import cache, services
+from drugs.cache import BoundedMemoryCache
 from drugs.models import Drug, RelapseFinding, Source
+from drugs.services import reference
 from tests.conftest import acknowledge
 from tests.factories import make_disclaimer
 
@@ -88,11 +91,11 @@ def test_a_withdrawal_takes_the_stored_page_down_at_once(seeded_clinician, revie
     assert seeded_clinician.get(MONOGRAPH).status_code == 404
 
 
-def test_a_change_to_shared_reference_data_shows_on_the_next_request(seeded_clinician):
+def test_a_reviewers_change_to_shared_reference_data_shows_on_the_next_request(seeded_clinician, reviewer):
     seeded_clinician.get(MONOGRAPH)
     source = Source.objects.get(key="takeuchi-2019-ra-beyond")
     source.title = "Corrected title of the RA-BEYOND paper"
-    source.save()
+    reference.reference_save(obj=source, user=reviewer)
     assert "Corrected title of the RA-BEYOND paper" in seeded_clinician.get(MONOGRAPH).content.decode()
 
 
@@ -111,11 +114,9 @@ def test_over_plain_http_a_site_that_requires_https_redirects_even_for_a_stored_
 def test_a_page_rendered_before_a_change_is_not_kept_after_it(seeded_clinician):
     from django.test.signals import template_rendered
 
-    from drugs import freshness
-
     def publication_commits_meanwhile(sender, template, **kwargs):
         if template.name == "drugs/drug_detail.html":
-            freshness.bump()
+            cache.content_changed()
 
     template_rendered.connect(publication_commits_meanwhile)
     try:
@@ -130,3 +131,55 @@ def test_a_page_rendered_before_a_change_is_not_kept_after_it(seeded_clinician):
 def test_a_stored_page_is_not_given_for_a_host_the_site_does_not_serve(seeded_clinician):
     assert seeded_clinician.get(MONOGRAPH).status_code == 200
     assert seeded_clinician.get(MONOGRAPH, headers={"host": "evil.example"}).status_code == 400
+
+
+def test_a_draft_save_leaves_stored_pages_in_place(seeded_clinician, curator, django_assert_num_queries):
+    seeded_clinician.get(MONOGRAPH)
+    finding = figure_24_weeks(Drug.objects.working())
+    finding.proportion = Decimal(64)
+    finding.save()
+    services.monograph_mark_edited(drug=Drug.objects.working().get(slug="baricitinib"), user=curator)
+    with django_assert_num_queries(0):
+        assert "<strong>60%</strong>" in seeded_clinician.get(MONOGRAPH).content.decode(), "still from memory"
+
+
+def test_a_write_that_bypasses_the_services_is_seen_within_the_page_lifetime(seeded_clinician, settings, monkeypatch):
+    import time
+
+    assert "<strong>60%</strong>" in seeded_clinician.get(MONOGRAPH).content.decode()
+    RelapseFinding.objects.filter(pk=figure_24_weeks(Drug.objects.published()).pk).update(proportion=Decimal(64))
+    assert "<strong>60%</strong>" in seeded_clinician.get(MONOGRAPH).content.decode(), "a shell fix is not seen at once"
+    started = time.time()
+    monkeypatch.setattr(time, "time", lambda: started + settings.MEDINFO_PAGE_TTL + 1)
+    assert "<strong>64%</strong>" in seeded_clinician.get(MONOGRAPH).content.decode(), "but within MEDINFO_PAGE_TTL"
+
+
+@pytest.mark.parametrize(
+    ("asked", "clean"),
+    [
+        ("/en/drugs/baricitinib/fhir.json?v=7", "/en/drugs/baricitinib/fhir.json"),
+        ("/en/drugs/baricitinib/?utm_source=newsletter", MONOGRAPH),
+        ("/en/search/?page=1&q=olumiant&x=1", "/en/search/?q=olumiant&page=1"),
+        ("/en/search/?x=&q=", "/en/search/?q="),
+    ],
+)
+def test_a_query_a_page_does_not_read_is_redirected_to_its_clean_address_and_stores_nothing(
+    seeded_clinician, asked, clean
+):
+    pages = caches["pages"]
+    before = pages.bytes_held()
+    response = seeded_clinician.get(asked)
+    assert response.status_code == 302 and response["Location"] == clean
+    assert pages.bytes_held() == before, "junk in the address does not create a stored page"
+    assert seeded_clinician.get(clean).status_code == 200
+
+
+def test_the_page_store_is_bounded_in_bytes_and_evicts_the_least_recently_used():
+    store = BoundedMemoryCache("bounded-test", {"OPTIONS": {"MAX_BYTES": 25_000}})
+    store.set("first", b"a" * 10_000)
+    store.set("second", b"b" * 10_000)
+    assert store.get("first") is not None  # used again: now the most recent
+    store.set("third", b"c" * 10_000)
+    assert store.get("second") is None, "the least recently used goes first"
+    assert store.get("first") is not None and store.get("third") is not None
+    assert store.bytes_held() <= 25_000

@@ -125,7 +125,7 @@ def test_server_errors_show_the_sites_page_never_a_traceback(seeded_clinician, m
 
 
 def test_an_unreachable_database_gives_503_and_a_failing_health_check(seeded_clinician, monkeypatch):
-    from drugs import freshness, outage
+    from drugs import cache, outage
     from drugs.models import Disclaimer
 
     def unreachable(*args, **kwargs):
@@ -133,7 +133,7 @@ def test_an_unreachable_database_gives_503_and_a_failing_health_check(seeded_cli
 
     monkeypatch.setattr(Disclaimer.objects, "current", unreachable)
     monkeypatch.setattr(outage, "database_available", lambda: False)
-    freshness.reset()  # nothing in memory: this page needs the database
+    cache.reset()  # nothing in memory: this page needs the database
     monkeypatch.setattr("drugs.views.database_available", lambda: False)
     seeded_clinician.raise_request_exception = False
     response = seeded_clinician.get("/en/drugs/baricitinib/")

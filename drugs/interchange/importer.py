@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 
-from drugs import services
+from drugs import cache, services
 from drugs.interchange.fields import (
     APPROVAL_FIELDS,
     CONDITION_FIELDS,
@@ -531,3 +531,5 @@ def import_data(data, *, keep_existing: bool = False) -> None:
     seed_over_existing = keep_existing and Disclaimer.objects.filter(is_current=True).exists()
     if current and not current[0].is_current and not seed_over_existing:
         disclaimer_make_current(disclaimer=current[0])
+    # Sources and conditions readers see may have changed in place: readers get the imported data.
+    cache.content_changed()

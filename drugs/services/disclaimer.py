@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from drugs import cache
 from drugs.models import AcknowledgmentTally, Disclaimer
 
 DISCLAIMER_PERMISSION = "drugs.change_disclaimer"
@@ -21,6 +22,7 @@ def disclaimer_make_current(*, disclaimer: Disclaimer, user=None) -> Disclaimer:
     disclaimer.is_current = True
     disclaimer.full_clean()
     disclaimer.save()
+    cache.content_changed()  # every visitor acknowledges again, on every host
     return disclaimer
 
 

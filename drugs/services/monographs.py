@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from drugs import freshness
+from drugs import cache
 from drugs.models import (
     Drug,
     MonographEvent,
@@ -179,6 +179,7 @@ def monograph_withdraw(*, drug: Drug, reviewer, note: str = "") -> Drug:
     if not Drug.objects.filter(public_copy_of=drug).exists():
         raise ValidationError(_("Only a published monograph can be withdrawn."))
     Drug.objects.filter(public_copy_of=drug).delete()
+    cache.content_changed()
     drug.status = MonographStatus.WITHDRAWN
     drug.save(update_fields=["status", "updated"])
     _record(drug, MonographEvent.Action.WITHDRAWN, reviewer, note)
@@ -216,8 +217,7 @@ def monograph_delete_draft(*, drug: Drug, user) -> None:
                 "changed it; a published monograph is withdrawn instead."
             )
         )
-    drug.delete()
-    freshness.bump_on_commit()
+    drug.delete()  # never published: readers never saw it, so their pages stay as they are
 
 
 def _copy(instance, **changes):
@@ -245,5 +245,5 @@ def replace_public_copy(drug: Drug) -> Drug:
         public_profile.save()
         for model, rows in parts.items():
             model.objects.bulk_create(_copy(row, profile=public_profile) for row in rows)
-    freshness.bump_on_commit()  # bulk_create sends no signals
+    cache.content_changed()
     return public

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from drugs import cache
 from drugs.models import Drug, MonographStatus
 from drugs.services.monographs import PUBLISH_PERMISSION
 
@@ -78,10 +79,16 @@ def reference_save(*, obj: models.Model, user) -> models.Model:
     """Save a source or condition, if this user may."""
     _check(user, obj)
     obj.full_clean()
+    seen_by_readers = in_public_use(obj)
     obj.save()
+    if seen_by_readers:
+        cache.content_changed()
     return obj
 
 
 def reference_delete(*, obj: models.Model, user) -> None:
     _check(user, obj)
+    seen_by_readers = in_public_use(obj)
     obj.delete()
+    if seen_by_readers:
+        cache.content_changed()

@@ -26,6 +26,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from drugs import cache
 from drugs.changes import RowChange, content_fields, field_changes, related_labels, values_of
 from drugs.models import (
     Condition,
@@ -282,6 +283,8 @@ def restore(*, version: Version, user, fingerprint: str) -> RestorePlan:
             _apply(row)
     for drug in _monographs_touched(plan):
         monograph_mark_edited(drug=drug, user=user)
+    if any(row.model in (Source, Condition, Disclaimer) for row in plan.rows):
+        cache.content_changed()  # shared rows are read live by the public pages; monographs wait for review
     return plan
 
 

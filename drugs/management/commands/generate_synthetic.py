@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from drugs import freshness
+from drugs import cache
 from drugs.models import (
     Condition,
     Drug,
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 self.batch(range(start, min(start + 500, drugs)), conditions, sources, profiles, findings)
             self.stderr.write(f"\r{min(start + 500, drugs)}/{drugs} synthetic drugs", ending="")
         self.stderr.write("")
-        freshness.bump()  # bulk_create sends no signals
+        cache.content_changed()  # published synthetic drugs: readers see them
         self.stdout.write(f"{Drug.objects.working().filter(slug__startswith=f'{PREFIX}-').count()} synthetic drugs.")
 
     def conditions(self) -> list[Condition]:
