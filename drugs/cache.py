@@ -49,8 +49,8 @@ VERSION_KEY = "medinfo:content-version"
 QUERY_PARAMETERS = {
     "drugs:home": ("page",),
     "drugs:drug_detail": (),
-    "drugs:condition_detail": ("page",),
-    "drugs:search": ("q", "page"),
+    "drugs:condition_detail": ("page", "sort"),
+    "drugs:search": ("q",),
     "drugs:drug_fhir": (),
 }
 

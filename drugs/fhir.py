@@ -24,6 +24,7 @@ from drugs.models import (
     AnalysisMethod,
     Condition,
     Drug,
+    EntryKind,
     EvidenceGrade,
     FactorSupport,
     Measure,
@@ -106,15 +107,15 @@ def exportable(slug: str | None = None) -> QuerySet:
 
 
 def entries_for(drugs, *, progress=None):
-    """The Bundle's entries, one at a time: each drug's MedicationKnowledge, Evidence and ArtifactAssessments
-    (label and guideline statements, factors), then the conditions and sources they cite. progress, if given,
-    is called once per drug.
+    """The Bundle's entries, one at a time: each drug's MedicationKnowledge (a class or strategy entry's
+    EvidenceVariable), Evidence and ArtifactAssessments (label and guideline statements, factors), then the
+    conditions and sources they cite. progress, if given, is called once per drug.
     """
     conditions: dict[str, Condition] = {}
     sources: dict[str, Source] = {}
     with translation.override("en"):  # choice labels in the data, whatever the reader's language
         for drug in drugs:  # in slug order (exportable() sorts)
-            yield _entry(_medication(drug))
+            yield _entry(_medication(drug) if drug.is_single_drug else _exposure(drug))
             for profile in sorted(drug.relapse_profiles.all(), key=lambda p: p.condition.slug):
                 conditions[profile.condition.slug] = profile.condition
                 for number, finding in enumerate(profile.findings.all(), start=1):
@@ -248,6 +249,31 @@ def _medication(drug: Drug) -> dict:
     return resource
 
 
+def _entry_reference(drug: Drug) -> dict:
+    """What a finding's exposure and the editors' own opinion point at: the medication, or for a class or a
+    strategy the exposure it stands for."""
+    if drug.is_single_drug:
+        return _reference("MedicationKnowledge", resource_id(drug.slug), drug.name)
+    return _reference("EvidenceVariable", resource_id(drug.slug), drug.name)
+
+
+def _exposure(drug: Drug) -> dict:
+    """A class or strategy entry is not one medication: a MedicationKnowledge would claim one (with a code,
+    names and indications of a product). It is what its trials let patients stop or taper, any drug of the
+    class or any DMARD: an exposure, R5's EvidenceVariable, described in words. No code is invented for it
+    (the ATC code field holds one substance's code; RxNorm has no class concepts)."""
+    kind = _label(EntryKind, drug.entry_kind)
+    description = f"{kind[:1].upper()}{kind[1:]}, not one drug" + (f": {drug.drug_class}" if drug.drug_class else "")
+    return {
+        "resourceType": "EvidenceVariable",
+        "id": resource_id(drug.slug),
+        "status": "active",
+        "title": drug.name,
+        "description": description,
+        "characteristic": [{"description": description, "definitionCodeableConcept": _concept(drug.name)}],
+    }
+
+
 # A label or guideline statement, and a factor, are what a source (or the editors) say about the drug in a
 # condition: R5's ArtifactAssessment, "comments, classifiers or ratings about an artifact", whose artifact is
 # the Citation of the label or guideline (the MedicationKnowledge for the editors' own opinion). The verbatim
@@ -327,7 +353,7 @@ def _factor(drug: Drug, condition: Condition, factor: RelapseFactor, number: int
     artifact = (
         _reference("Citation", resource_id(factor.source.key), factor.source.title)
         if factor.source is not None
-        else _reference("MedicationKnowledge", resource_id(drug.slug), drug.name)
+        else _entry_reference(drug)
     )
     return _assessment(
         resource_id(drug.slug, condition.slug, "factor", str(number)),
@@ -411,6 +437,7 @@ def _evidence(drug: Drug, condition: Condition, finding: RelapseFinding, number:
             {
                 "description": f"{finding.arm} ({scenario})",
                 "variableRole": _concept("exposure", _coding(VARIABLE_ROLE, "exposure", "exposure")),
+                **({} if drug.is_single_drug else {"observed": _entry_reference(drug)}),
             },
             {
                 "description": f"{measure}: {finding.outcome_definition}{at}",

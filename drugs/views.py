@@ -11,10 +11,11 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from drugs import answers, cache, charts, fhir, gate, services
+from drugs import answers, cache, charts, comparison, fhir, gate, services
 from drugs import search as drug_search
 from drugs.forms import AcknowledgmentForm, SearchForm
 from drugs.models import Condition, Drug, EvidenceGrade, RelapseProfile, Scenario
+from drugs.models.catalog import by_class
 from drugs.models.statements import guideline_statements_for
 from drugs.outage import database_available
 
@@ -27,9 +28,14 @@ def home(request):
     # Drugs a page at a time, alphabetically: the page stays small however many monographs there are.
     drugs = Drug.objects.published().in_catalogue_order()
     page = Paginator(drugs, DRUGS_PER_HOME_PAGE).get_page(request.GET.get("page"))
+    # The same page of drugs, by class: no second query, and the page's size still does not grow.
+    drugs_on_page = list(page.object_list)
+    class_groups, classes_and_strategies = by_class(drugs_on_page)
     context = {
         "search_form": SearchForm(),
-        "drugs": page.object_list,
+        "drugs": drugs_on_page,
+        "class_groups": class_groups,
+        "classes_and_strategies": classes_and_strategies,
         "page": page,
         "conditions": Condition.objects.with_published_drugs(),
     }
@@ -69,11 +75,17 @@ def condition_detail(request, slug: str):
     # Classes and strategies stand apart from the drugs, on the first page.
     beyond_one_drug = all_profiles.of_classes_and_strategies() if page.number == 1 else all_profiles.none()
     profiles = list(page.object_list)
+    class_profiles = list(beyond_one_drug)
+    sort = comparison.sort_from(request.GET.get("sort"))
     context = {
         "condition": condition,
         "profiles": profiles,
-        "class_profiles": list(beyond_one_drug),
+        "class_profiles": class_profiles,
         "page": page,
+        "page_query": "" if sort == comparison.DEFAULT_SORT else f"&sort={sort}",
+        "comparison_tables": comparison.tables(profiles, class_profiles, sort),
+        "sort_links": comparison.links(sort, page.number),
+        "sort": sort,
         "comparison_chart": charts.comparison(profiles),
         "guideline_statements": guideline_statements_for(condition),
     }

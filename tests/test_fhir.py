@@ -33,6 +33,12 @@ def seeded_slugs() -> list[str]:
     return sorted(Drug.objects.published().values_list("slug", flat=True))
 
 
+def catalogue_entries(bundle: dict) -> list[str]:
+    """The ids of what each catalogue entry exports as: a drug's MedicationKnowledge, a class's or a strategy's
+    EvidenceVariable (the contained outcome variables of the Evidence are not entries)."""
+    return [r["id"] for r in resources(bundle, "MedicationKnowledge") + resources(bundle, "EvidenceVariable")]
+
+
 def by_url(bundle: dict) -> dict[str, dict]:
     return {entry["fullUrl"]: entry["resource"] for entry in bundle["entry"]}
 
@@ -67,7 +73,7 @@ def validated(bundle: dict) -> dict:
 def test_every_resource_of_the_seed_bundle_is_valid_fhir_r5(seed):
     bundle = validated(seed_bundle())
     types = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
-    assert types == {"MedicationKnowledge", "Evidence", "Group", "Citation", "ArtifactAssessment"}
+    assert types == {"MedicationKnowledge", "EvidenceVariable", "Evidence", "Group", "Citation", "ArtifactAssessment"}
     assert bundle["type"] == "collection"
 
 
@@ -88,6 +94,23 @@ def test_the_medication_carries_names_class_and_atc_code(seed):
         c for m in medication["medicineClassification"] for cc in m["classification"] for c in cc.get("coding", [])
     ]
     assert {"system": "http://www.whocc.no/atc", "code": "L04AF02"} in codings
+
+
+def test_a_class_entry_is_exported_as_an_exposure_not_as_one_medication(seed):
+    bundle = validated(fhir.bundle_for(fhir.exportable("tnf-inhibitors")))
+    assert resources(bundle, "MedicationKnowledge") == [], "no product, code or brand names for a class"
+    (exposure,) = resources(bundle, "EvidenceVariable")
+    assert exposure["title"] == "TNF inhibitors (any)"
+    assert exposure["description"].startswith("A drug class, not one drug: Tumour necrosis factor (TNF) inhibitors")
+    evidence = resources(bundle, "Evidence")
+    assert evidence and all(
+        e["variableDefinition"][1]["observed"]["reference"] == fhir.full_url("EvidenceVariable", "tnf-inhibitors")
+        for e in evidence
+    ), "each finding's exposure points at the class"
+    assert "ARCTIC REWIND" in json.dumps(evidence)
+    single = fhir.bundle_for(fhir.exportable("adalimumab"))
+    assert [m["id"] for m in resources(single, "MedicationKnowledge")] == ["adalimumab"]
+    assert "observed" not in resources(single, "Evidence")[0]["variableDefinition"][1]
 
 
 def test_brave_aa1_4_mg_to_placebo_evidence_carries_60_percent_of_30_at_24_weeks(seed):
@@ -179,7 +202,7 @@ def test_only_published_content_is_exported(seed):
     working.save()
     text = fhir.to_json(seed_bundle())
     assert unpublished.slug not in text
-    assert [m["id"] for m in resources(seed_bundle(), "MedicationKnowledge")] == published
+    assert sorted(catalogue_entries(seed_bundle())) == published
 
 
 def test_the_export_is_byte_identical_twice_and_after_an_interchange_round_trip(seed):
@@ -203,7 +226,7 @@ def test_queries_do_not_grow_with_the_number_of_drugs(seed, django_assert_num_qu
         published_drug_with_a_finding()
     with django_assert_num_queries(6):
         bundle = fhir.bundle_for(fhir.exportable())
-    assert len(resources(bundle, "MedicationKnowledge")) == seeded + 3
+    assert len(catalogue_entries(bundle)) == seeded + 3
 
 
 # The download
@@ -267,4 +290,4 @@ def test_export_fhir_shows_progress_on_a_terminal(seed):
     out, err = StringIO(), Terminal()
     call_command("export_fhir", stdout=out, stderr=err)
     assert "\r[" in err.getvalue() and f"{drugs}/{drugs} drugs" in err.getvalue()
-    assert len(resources(json.loads(out.getvalue()), "MedicationKnowledge")) == drugs
+    assert len(catalogue_entries(json.loads(out.getvalue()))) == drugs

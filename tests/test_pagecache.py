@@ -159,7 +159,8 @@ def test_a_write_that_bypasses_the_services_is_seen_within_the_page_lifetime(see
     [
         ("/en/drugs/baricitinib/fhir.json?v=7", "/en/drugs/baricitinib/fhir.json"),
         ("/en/drugs/baricitinib/?utm_source=newsletter", MONOGRAPH),
-        ("/en/search/?page=1&q=olumiant&x=1", "/en/search/?q=olumiant&page=1"),
+        ("/en/search/?page=1&q=olumiant&x=1", "/en/search/?q=olumiant"),
+        ("/en/conditions/alopecia-areata/?sort=figure&page=1", "/en/conditions/alopecia-areata/?page=1&sort=figure"),
         ("/en/search/?x=&q=", "/en/search/?q="),
     ],
 )

@@ -1,5 +1,8 @@
 """Drugs and the conditions they treat."""
 
+import re
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from drugs import validators
-from drugs.localization import TranslatableMixin, reading_chinese
+from drugs.localization import LocalText, TranslatableMixin, reading_chinese
 from drugs.models.editing import EditVersioned
 
 
@@ -350,6 +353,44 @@ class Drug(TranslatableMixin, EditVersioned):
             for source in cited_sources(row):
                 seen.setdefault(source.pk, source)
         return list(seen.values())
+
+
+# A closing bracketed qualifier of the curated class, in either script: "Tumor necrosis factor (TNF) blocker
+# (TNF receptor–Fc fusion protein)" browses with the other TNF blockers, its qualifier shown beside the drug.
+_CLASS_QUALIFIER = re.compile(r"^(?P<name>.*\S)\s*(?P<qualifier>[(（][^()（）]+[)）])$")
+
+
+@dataclass
+class ClassGroup:
+    """Drugs that share a curated class (its text, case aside, without a closing qualifier in brackets).
+
+    Groups are only as alike as curators write them: no class is named in code, so "Interleukin-23 blocker" and
+    "Interleukin-23 antagonist" stay two groups until the texts agree."""
+
+    name: LocalText
+    entries: list = field(default_factory=list)  # (drug, its own qualifier in its brackets, or "")
+
+
+def class_and_qualifier(text: LocalText) -> tuple[LocalText, str]:
+    match = _CLASS_QUALIFIER.match(str(text))
+    if not match:
+        return text, ""
+    return LocalText(match["name"], is_fallback=text.is_fallback), match["qualifier"]
+
+
+def by_class(drugs) -> tuple[list[ClassGroup], list]:
+    """Single drugs grouped by their class in the reader's language (groups alphabetical, drugs in the order
+    given), and apart from them the class and strategy entries; a drug with no class is grouped under an empty
+    name, listed last."""
+    groups: dict[str, ClassGroup] = {}
+    beyond_one_drug = []
+    for drug in drugs:
+        if not drug.is_single_drug:
+            beyond_one_drug.append(drug)
+            continue
+        name, qualifier = class_and_qualifier(drug.tr.drug_class)
+        groups.setdefault(name.casefold(), ClassGroup(name)).entries.append((drug, qualifier))
+    return sorted(groups.values(), key=lambda group: (not group.name, group.name.casefold())), beyond_one_drug
 
 
 class ConditionQuerySet(models.QuerySet):

@@ -1,11 +1,13 @@
 """Layout, accessibility and print, which only a browser shows."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import pass_gate, serious_accessibility_violations
+from tests.factories import make_condition, make_drug, make_finding, make_profile, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,6 +15,7 @@ PAGES = [
     "/en/",
     "/en/drugs/baricitinib/",
     "/en/conditions/alopecia-areata/",
+    "/en/conditions/rheumatoid-arthritis/?sort=figure",
     "/en/search/?q=olumiant",
     "/en/search/?q=x",
 ]
@@ -32,7 +35,7 @@ def test_clinician_pages_have_no_serious_accessibility_violations_nor_csp_errors
     assert csp_errors == []
 
 
-@pytest.mark.parametrize("path", PAGES[:3])
+@pytest.mark.parametrize("path", PAGES[:4])
 def test_pages_fit_a_375_pixel_phone_without_sideways_scrolling(page, site, path):
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(f"{site}/en/acknowledge/?next={path}")
@@ -43,6 +46,31 @@ def test_pages_fit_a_375_pixel_phone_without_sideways_scrolling(page, site, path
         page.locator("#alopecia-areata details.evidence > summary").click()
         row = page.locator("#alopecia-areata tbody tr.finding").first
         expect(row.locator("td").first).to_be_visible()
+
+
+def test_ten_drugs_compared_fit_a_phone_and_sort_by_a_plain_link(page, site):
+    condition = make_condition(name="Commonitis", slug="commonitis")
+    for n in range(10):
+        profile = make_profile(drug=make_drug(name=f"longnamemab{n}"), condition=condition)
+        make_finding(
+            profile=profile,
+            is_headline=True,
+            study_name=f"A-VERY-LONG-STUDY-ACRONYM-{n}",
+            regimen_before=f"longnamemab {n + 1}0 mg every 2 weeks with background methotrexate",
+            proportion=Decimal(10 + n),
+        )
+        publish(profile.drug)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{site}/en/acknowledge/?next=/en/conditions/commonitis/")
+    pass_gate(page)
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    rows = page.locator(".comparison-table.scenario-stopping tr.compared")
+    expect(rows).to_have_count(10)
+    expect(rows.first.locator("td").nth(4)).to_be_visible()
+    page.get_by_role("link", name="figure", exact=True).click()
+    expect(page.get_by_role("link", name="figure", exact=True)).to_have_attribute("aria-current", "true")
+    assert page.url.endswith("?sort=figure#comparison-heading")
+    expect(rows.first.locator("th")).to_contain_text("Longnamemab9")
 
 
 def test_print_shows_one_column_without_navigation_and_with_full_source_addresses(page, site):
