@@ -104,7 +104,7 @@ def test_a_superuser_may_publish_their_own_change_and_the_override_is_recorded(s
     edit_figure_in_admin(logged_in(boss), seeded_finding(), "64")
     services.monograph_submit(drug=drug, user=boss)
     services.monograph_publish(drug=Drug.objects.get(pk=drug.pk), reviewer=boss, note="Urgent correction")
-    event = MonographEvent.objects.filter(action="published").first()
+    event = MonographEvent.objects.filter(drug=drug, action="published").latest("pk")
     assert event.user == boss and event.four_eyes_override
 
 
