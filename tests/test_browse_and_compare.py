@@ -195,3 +195,16 @@ def test_sorting_keeps_the_page_of_drugs_and_paging_keeps_the_sort(clinician):
     second = clinician.get(condition.get_absolute_url(), {"page": 2, "sort": "time"}).content.decode()
     assert 'href="?page=2&amp;sort=figure#comparison-heading"' in second
     assert [drug for drug, _ in compared(second, "stopping")] == ["Drug12"]
+
+
+def test_the_seed_catalogue_groups_each_class_once(seeded_clinician):
+    """Curated class texts are consistent: a clinician browsing by class finds every JAK inhibitor together."""
+    groups = class_groups(seeded_clinician.get("/en/").content.decode())
+    jak = groups["Janus kinase (JAK) inhibitor"]
+    assert {"Abrocitinib", "Baricitinib", "Deuruxolitinib", "Ritlecitinib", "Tofacitinib", "Upadacitinib"} <= set(jak)
+    assert {"Guselkumab", "Risankizumab"} <= set(groups["Interleukin-23 (IL-23) antagonist"])
+    tnf = groups["Tumor necrosis factor (TNF) blocker"]
+    assert {"Adalimumab", "Certolizumab pegol", "Etanercept", "Infliximab"} <= set(tnf)
+    assert "Class not recorded" not in groups
+    chinese = class_groups(seeded_clinician.get("/zh-hans/").content.decode())
+    assert len(chinese["Janus 激酶（JAK）抑制剂"]) == len(jak)

@@ -88,7 +88,7 @@ def test_a_name_match_comes_before_a_class_or_condition_match(clinician):
     [
         ("Olumiant 2 mg", "brand “<mark>Olumiant</mark>”"),
         ("olu", "brand “<mark>Olu</mark>miant”"),
-        ("JAK", "class “Janus kinase (<mark>JAK</mark>1/JAK2) inhibitor”"),
+        ("JAK", "class “Janus kinase (<mark>JAK</mark>) inhibitor (JAK1/JAK2)”"),
         ("L63.9", "ICD-10 “<mark>L63.9</mark>”"),
         ("hair loss", "synonym “<mark>hair</mark> <mark>loss</mark>”"),
         ("艾乐明", "Chinese brand “<mark>艾乐明</mark>”"),
