@@ -37,6 +37,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.middleware.gzip import re_accepts_gzip
 
 from drugs import gate
@@ -206,6 +207,29 @@ class StoredPage:
         for name, value in self.headers:
             response.headers[name] = value
         return response
+
+
+# Stands for the visitor's CSRF token in a stored gate page; never a valid token, so a page served without the
+# substitution fails the CSRF check rather than sharing a token.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-not-a-token"
+
+
+def with_fresh_csrf_token(request, render_page) -> HttpResponse:
+    """A page whose only part that differs between visitors is its CSRF token (the gate, the cheapest target
+    for anonymous load): rendered once per content version and address with a placeholder, then served to each
+    visitor with a fresh token of their own. render_page(csrf_token) renders it."""
+    version = request_version()
+    key = f"fresh-csrf:{version}:{int(request.is_secure())}:{request.get_host()}:{request.get_full_path()}"
+    pages = caches["pages"]
+    stored = pages.get(key) if version is not None else None
+    if stored is None:
+        rendered = render_page(CSRF_PLACEHOLDER)
+        stored = StoredPage(rendered)
+        if rendered.status_code == 200 and stored.content.count(CSRF_PLACEHOLDER.encode()) == 1 and version:
+            pages.set(key, stored, timeout=settings.MEDINFO_PAGE_TTL)
+    response = stored.response()
+    response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
 
 
 def clean_query(view_name: str, query_string: str) -> str:

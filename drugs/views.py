@@ -135,8 +135,15 @@ def acknowledge(request):
         response = redirect(next_path)
         gate.remember_acknowledgment(response, disclaimer)
         return response
-    return render(
-        request, "drugs/acknowledge.html", {"form": form, "disclaimer": disclaimer}, status=200 if disclaimer else 503
+    if request.method == "POST" or disclaimer is None:
+        status = 200 if disclaimer else 503
+        return render(request, "drugs/acknowledge.html", {"form": form, "disclaimer": disclaimer}, status=status)
+    # Every first visit lands here: the page is rendered once, and each visitor gets it with a token of their own.
+    return cache.with_fresh_csrf_token(
+        request,
+        lambda csrf_token: render(
+            request, "drugs/acknowledge.html", {"form": form, "disclaimer": disclaimer, "csrf_token": csrf_token}
+        ),
     )
 
 

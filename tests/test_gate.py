@@ -6,10 +6,11 @@ import time
 import pytest
 from django.apps import apps
 from django.db.models import QuerySet
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from drugs import gate, services
+from drugs import cache, gate, services
 from drugs.models import AcknowledgmentTally
 from tests.conftest import acknowledge
 from tests.factories import make_disclaimer
@@ -224,3 +225,23 @@ def test_an_acknowledgment_that_loses_the_race_for_the_days_first_row_is_still_c
     monkeypatch.setattr(QuerySet, "update", update_after_another_request_inserted)
     services.acknowledgment_record(disclaimer=disclaimer, role="nurse")
     assert AcknowledgmentTally.objects.get().count == 2
+
+
+def test_the_gate_is_rendered_once_and_each_visitor_gets_a_token_of_their_own(seed):
+    """The gate is every first visit's page: rendered once per content version and address, not per visitor."""
+    first, second = Client(), Client()
+    rendered = first.get("/en/acknowledge/?next=/en/drugs/baricitinib/")
+    again = second.get("/en/acknowledge/?next=/en/drugs/baricitinib/")
+    assert "drugs/acknowledge.html" in [template.name for template in rendered.templates]
+    assert again.templates == [], "the second visitor's page comes from memory"
+    tokens = [
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1) for r in (rendered, again)
+    ]
+    assert tokens[0] != tokens[1] and cache.CSRF_PLACEHOLDER not in again.content.decode()
+    assert again.content.decode().replace(tokens[1], "") == rendered.content.decode().replace(tokens[0], "")
+    checked = Client(enforce_csrf_checks=True)
+    page = checked.get("/en/acknowledge/?next=/en/drugs/baricitinib/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": token, "role": "nurse", "accept": "on", "next": "/en/drugs/baricitinib/"}
+    answer = checked.post("/en/acknowledge/", form)
+    assert answer.status_code == 302 and answer["Location"] == "/en/drugs/baricitinib/", "the fresh token works"
