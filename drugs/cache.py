@@ -249,7 +249,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
+        # Static files are never stored here (whitenoise serves them): they need no content version.
+        if request.method not in ("GET", "HEAD") or request.path_info.startswith(settings.STATIC_URL):
             return self.get_response(request)
         _request.version = version = current_version()
         try:

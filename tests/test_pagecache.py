@@ -184,3 +184,13 @@ def test_the_page_store_is_bounded_in_bytes_and_evicts_the_least_recently_used()
     assert store.get("second") is None, "the least recently used goes first"
     assert store.get("first") is not None and store.get("third") is not None
     assert store.bytes_held() <= 25_000
+
+
+def test_a_static_file_costs_no_read_of_the_content_version(client, monkeypatch):
+    """With Redis as the shared cache that read is a network round trip: only stored views need it."""
+    reads = []
+    monkeypatch.setattr(cache, "_read_version", lambda: reads.append(1) or "v")
+    assert client.get("/static/css/print.css").status_code == 200
+    assert reads == []
+    client.get("/en/")
+    assert reads == [1]
