@@ -93,9 +93,9 @@ class _FileVersion:
 
 
 class _RedisVersion:
-    """The version in Redis, read with one GET on a client made once per process. Django's cache API makes a
-    client object on every call: 135 µs of CPU per read against 63 µs here, which took stored pages from about
-    0.9 to under 0.65 of a static file's speed (docs/benchmarks.md). The key is the cache API's (its prefix)."""
+    """The version in Redis, read with one GET on a connection each thread keeps. Django's cache API makes a
+    client object on every call: 135 µs of CPU per read against 42–63 µs here; through the API stored pages ran
+    at 0.53–0.64 of a static file's speed (docs/benchmarks.md). The key is the cache API's (its prefix)."""
 
     def __init__(self, alias: str):
         import redis
