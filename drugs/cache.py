@@ -7,10 +7,10 @@ Drafts, previews and the review trail never move it.
 
 Two caches from Django's cache framework (settings.CACHES):
 
-- ``shared`` says where the version lives. With ``REDIS_URL`` it is Redis, which every host reads on every
-  request (one GET); without it, the modification time of a file in ``MEDINFO_CACHE_DIR`` that every worker
-  of this host reads (one stat). Both are read outside the cache API, which cost more than the rest of a
-  stored page's answer (see _FileVersion, _RedisVersion).
+- ``shared``, with ``REDIS_URL`` set, is Redis: it holds the version, which every host reads on every request
+  (one GET). Without Redis there is no ``shared`` cache: the version is the modification time of a file in
+  ``MEDINFO_CACHE_DIR`` that every worker of this host reads (one stat). Both are read outside the cache API,
+  which cost more than the rest of a stored page's answer (see _FileVersion, _RedisVersion).
 - ``pages`` is this process's memory (``BoundedMemoryCache``): whole pages, keyed by the version they were
   rendered under, bounded in bytes, least recently used evicted first. A page rendered from rows read before
   a change is stored under the old version, which nobody asks for again.
@@ -67,12 +67,12 @@ class SharedCacheUnavailable(Exception):
 
 
 class _FileVersion:
-    """The version on one host without Redis: the modification time of a file in the shared cache's directory,
-    which every worker of the host sees with one stat (reading it through the file-based cache API, open,
-    read and unpickle on every request, took the condition page from about 0.9 to 0.75 of a static file)."""
+    """The version on one host without Redis: the modification time of a file in MEDINFO_CACHE_DIR, which every
+    worker of the host sees with one stat (reading it through the file-based cache API, open, read and
+    unpickle on every request, took the condition page from about 0.9 to 0.75 of a static file)."""
 
-    def __init__(self, alias: str):
-        self.path = os.path.join(settings.CACHES[alias]["LOCATION"], "content-version")
+    def __init__(self, directory: str):
+        self.path = os.path.join(directory, "content-version")
 
     def get(self) -> str | None:
         try:
@@ -130,13 +130,12 @@ _version_stores: dict[tuple, object] = {}
 
 
 def _version_store() -> "_FileVersion | _RedisVersion":
-    """Where the version lives, as settings.CACHES["shared"] says now (tests change it)."""
-    config = settings.CACHES["shared"]
-    where = (config["BACKEND"], config.get("LOCATION"), config.get("KEY_PREFIX"))
+    """Where the version lives, as the settings say now (tests change them): Redis, or this host's file."""
+    redis = settings.CACHES.get("shared")
+    where = (redis["LOCATION"], redis.get("KEY_PREFIX")) if redis else (settings.MEDINFO_CACHE_DIR,)
     store = _version_stores.get(where)
     if store is None:
-        kind = _RedisVersion if config["BACKEND"].endswith(".RedisCache") else _FileVersion
-        store = _version_stores[where] = kind("shared")
+        store = _version_stores[where] = _RedisVersion("shared") if redis else _FileVersion(settings.MEDINFO_CACHE_DIR)
     return store
 
 

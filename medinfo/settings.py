@@ -178,7 +178,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Public pages from memory, kept honest by one content version (drugs/cache.py). The version lives in the
-# shared cache: Redis when REDIS_URL is set (several hosts), otherwise files every worker of this host reads.
+# "shared" cache, Redis, when REDIS_URL is set (several hosts); otherwise it is the modification time of a file
+# in MEDINFO_CACHE_DIR that every worker of this host reads.
 # Pages live in each process's memory, bounded in bytes; everything stored expires after MEDINFO_PAGE_TTL
 # seconds, the bound on how long a write that bypassed the write services can go unseen.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -193,18 +194,15 @@ CACHES = {
             "MAX_ENTRIES": 1_000_000,  # the bound is in bytes
         },
     },
-    "shared": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Redis down must not hold requests: fail fast, and the pages come from the database.
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-            "KEY_PREFIX": os.environ.get("MEDINFO_CACHE_PREFIX", "medinfo"),
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": MEDINFO_CACHE_DIR}
-    ),
 }
+if REDIS_URL:
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Redis down must not hold requests: fail fast, and the pages come from the database.
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        "KEY_PREFIX": os.environ.get("MEDINFO_CACHE_PREFIX", "medinfo"),
+    }
 
 # The professional-use gate: how long one acknowledgment of the disclaimer holds.
 MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS = env_int("MEDINFO_ACKNOWLEDGMENT_MAX_AGE_DAYS", 30, minimum=1)

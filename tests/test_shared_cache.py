@@ -1,5 +1,7 @@
 """The content version in Redis: pages stay current on every host, and Redis down is not the site down."""
 
+import os
+
 import pytest
 
 from tests.redis_server import redis_server
@@ -13,8 +15,12 @@ MONOGRAPH = "/en/drugs/baricitinib/"
 def redis(tmp_path, settings):
     """A private Redis server as the shared cache, configured as settings.py does for REDIS_URL."""
     with redis_server(tmp_path) as (server, url):
-        shared = {**settings.CACHES["shared"], "BACKEND": "django.core.cache.backends.redis.RedisCache"}
-        shared.update(LOCATION=url, OPTIONS={"socket_connect_timeout": 0.25, "socket_timeout": 0.25})
+        shared = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            "KEY_PREFIX": f"shared-cache-test-{os.getpid()}",
+        }
         settings.CACHES = {**settings.CACHES, "shared": shared}
         yield server
 
