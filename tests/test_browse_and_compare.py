@@ -1,11 +1,13 @@
 """Home browses by drug class as well as A–Z and by condition; the condition page compares every drug's headline
 findings per scenario, sortable on the server."""
 
+import html
 import re
 from decimal import Decimal
 
 import pytest
 
+from drugs import views
 from drugs.models import EntryKind, Measure, Scenario, TimeUnit
 from tests.factories import make_condition, make_drug, make_finding, make_profile, publish
 
@@ -208,3 +210,15 @@ def test_the_seed_catalogue_groups_each_class_once(seeded_clinician):
     assert "Class not recorded" not in groups
     chinese = class_groups(seeded_clinician.get("/zh-hans/").content.decode())
     assert len(chinese["Janus 激酶（JAK）抑制剂"]) == len(jak)
+
+
+def test_every_sort_and_page_link_of_the_condition_page_is_its_clean_address(seeded_clinician, monkeypatch):
+    """The page cache redirects an address whose parameters are not in the view's declared order: a link the
+    page itself prints must never cost the reader that extra round trip."""
+    monkeypatch.setattr(views, "DRUGS_PER_CONDITION_PAGE", 3)  # the seed's RA page then has three pages
+    page = seeded_clinician.get("/en/conditions/rheumatoid-arthritis/?page=2&sort=figure").content.decode()
+    links = {html.unescape(link) for link in re.findall(r'href="(\?[^"#]*)', page)}
+    assert {"?page=2&sort=drug", "?page=1&sort=figure", "?page=3&sort=figure"} <= links
+    for link in links:
+        answer = seeded_clinician.get(f"/en/conditions/rheumatoid-arthritis/{link}")
+        assert answer.status_code == 200, link
