@@ -161,6 +161,17 @@ def test_each_seed_file_is_the_export_of_its_drug_and_the_disclaimers_have_their
     )
 
 
+def test_a_drugs_file_carries_the_sources_of_its_atc_code_and_chinese_brand_names(seed):
+    drug = Drug.objects.working().get(slug="baricitinib")
+    drug.atc_source = Source.objects.create(key="who-atc-index", title="ATC/DDD Index", url="https://atcddd.fhi.no/")
+    drug.brand_names_zh_source = Source.objects.create(key="nmpa-notice", title="Notice", url="https://nmpa.gov.cn/")
+    drug.save()
+    exported = json.loads(interchange.export_json(drug_slug="baricitinib"))
+    assert {"who-atc-index", "nmpa-notice"} <= {source["key"] for source in exported["sources"]}
+    assert exported["drugs"][0]["atc_source"] == "who-atc-index"
+    assert exported["drugs"][0]["brand_names_zh_source"] == "nmpa-notice"
+
+
 SHARED_MODELS = {Source, Condition, Disclaimer}
 MONOGRAPH_MODELS = {Drug, RelapseProfile, RelapseFinding, RegulatoryApproval}
 

@@ -70,6 +70,15 @@ def test_the_sources_list_gives_full_addresses(seeded_clinician):
 HIDDEN_STATUSES = [MonographStatus.DRAFT, MonographStatus.IN_REVIEW, MonographStatus.WITHDRAWN]
 
 
+def test_the_monograph_says_where_its_atc_code_and_chinese_brand_names_were_read(clinician):
+    who = make_source(publisher="WHO Collaborating Centre", url="https://atcddd.fhi.no/atc_ddd_index/?code=L04AF02")
+    nmpa = make_source(publisher="NMPA", url="https://www.nmpa.gov.cn/olumiant")
+    drug = make_drug(atc_code="L04AF02", atc_source=who, brand_names_zh="艾乐明", brand_names_zh_source=nmpa)
+    page = clinician.get(publish(drug).get_absolute_url()).content.decode()
+    assert 'ATC L04AF02 (<a href="https://atcddd.fhi.no/atc_ddd_index/?code=L04AF02"' in page
+    assert '艾乐明 (<a href="https://www.nmpa.gov.cn/olumiant"' in page
+
+
 def test_an_unknown_monograph_is_404_in_the_sites_layout(clinician):
     response = clinician.get(reverse("drugs:drug_detail", kwargs={"slug": "no-such-drug"}))
     assert response.status_code == 404

@@ -129,6 +129,9 @@ def test_each_relation_makes_a_row_public_once_its_drug_is_published(model):
             )
         elif referring is RelapseFactor:
             RelapseFactor.objects.create(profile=profile, text="x", support="study", quote="q", **{field: shared})
+        elif referring is Drug:
+            setattr(drug, field, shared)
+            drug.save()
         else:
             raise AssertionError(f"say here how to make a {referring.__name__} that points at a {model.__name__}")
         assert not reference.in_public_use(shared), f"{referring.__name__}.{field}: a draft is not public"

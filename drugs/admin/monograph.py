@@ -185,6 +185,7 @@ class DrugAdmin(MonographContentAdmin):
     list_filter = [EvidenceReviewFilter, "status", "entry_kind", "drug_class"]
     search_fields = ["name", "name_zh", "brand_names", "brand_names_zh", "atc_code"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["brand_names_zh_source", "atc_source"]
     readonly_fields = ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]
     fieldsets = [
         (
@@ -195,6 +196,7 @@ class DrugAdmin(MonographContentAdmin):
                     ("name", "name_zh"),
                     "slug",
                     ("brand_names", "brand_names_zh"),
+                    "brand_names_zh_source",
                     ("drug_class", "drug_class_zh"),
                     "manufacturer",
                 ]
@@ -202,7 +204,7 @@ class DrugAdmin(MonographContentAdmin):
         ),
         (_("For the clinician"), {"fields": ["summary", "mechanism"]}),
         (_("For the clinician, in Simplified Chinese"), {"fields": ["summary_zh", "mechanism_zh"]}),
-        (_("Codes"), {"fields": ["atc_code", "rxnorm_cui"]}),
+        (_("Codes"), {"fields": [("atc_code", "atc_source"), "rxnorm_cui"]}),
         (_("Review"), {"fields": ["status", "last_edited_by", "last_edited_at", "reviewed_by", "reviewed_on"]}),
     ]
     inlines = [RelapseProfileInline, RegulatoryApprovalInline]

@@ -78,7 +78,7 @@ PEOPLE = ["last_edited_by", "reviewed_by"]
 
 def _cited(drug: Drug) -> tuple[set, set]:
     """The keys of the sources and the slugs of the conditions a drug's rows point at."""
-    rows = [*drug.approvals.all()]
+    rows = [drug, *drug.approvals.all()]
     for profile in drug.relapse_profiles.all():
         rows += profile.rows
     sources = {source.key for row in rows for source in cited_sources(row)}

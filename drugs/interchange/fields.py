@@ -95,6 +95,7 @@ KEY_ORDER = {
         "drug_class_zh",
         "manufacturer",
         "atc_code",
+        "atc_source",
         "rxnorm_cui",
         "summary",
         "summary_zh",
@@ -107,6 +108,7 @@ KEY_ORDER = {
         "reviewed_on",
         "manufacturer_zh",
         "brand_names_zh",
+        "brand_names_zh_source",
         "entry_kind",
     ],
     RegulatoryApproval: [

@@ -76,7 +76,7 @@ class DrugQuerySet(models.QuerySet):
         approvals = RegulatoryApproval.objects.select_related("condition", "source").order_by(
             "year", "month", "agency", "id"
         )
-        return self.prefetch_related(
+        return self.select_related("atc_source", "brand_names_zh_source").prefetch_related(
             Prefetch("relapse_profiles", queryset=profiles), Prefetch("approvals", queryset=approvals)
         )
 
@@ -193,6 +193,24 @@ class Drug(TranslatableMixin, EditVersioned):
     )
     atc_code = models.CharField(
         _("ATC code"), max_length=7, blank=True, validators=[validators.atc_code], help_text=_("e.g. L04AF02.")
+    )
+    atc_source = models.ForeignKey(
+        "drugs.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="atc_code_of",
+        verbose_name=_("source of the ATC code"),
+        help_text=_("Where the ATC code was read (the WHO ATC/DDD index, an SmPC's section 5.1); readers see it."),
+    )
+    brand_names_zh_source = models.ForeignKey(
+        "drugs.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chinese_brand_names_of",
+        verbose_name=_("source of the Chinese brand names"),
+        help_text=_("Where the Chinese brand names were read (an NMPA notice, a Chinese label); readers see it."),
     )
     rxnorm_cui = models.CharField(
         _("RxNorm CUI"),
