@@ -8,8 +8,9 @@ Drafts, previews and the review trail never move it.
 Two caches from Django's cache framework (settings.CACHES):
 
 - ``shared``, with ``REDIS_URL`` set, is Redis: it holds the version, which every host reads on every request
-  (one GET). Without Redis there is no ``shared`` cache: the version is the modification time of a file in
-  ``MEDINFO_CACHE_DIR`` that every worker of this host reads (one stat). Both are read outside the cache API,
+  (through Redis's client-side caching: Redis pushes word when it moves, so a read is no round trip; see
+  _TrackedVersion). Without Redis there is no ``shared`` cache: the version is the modification time of a file
+  in ``MEDINFO_CACHE_DIR`` that every worker of this host reads (one stat). Both are read outside the cache API,
   which cost more than the rest of a stored page's answer (see _FileVersion, _RedisVersion).
 - ``pages`` is this process's memory (``BoundedMemoryCache``): whole pages, keyed by the version they were
   rendered under, bounded in bytes, least recently used evicted first. A page rendered from rows read before

@@ -135,8 +135,8 @@ def test_the_compiled_catalogue_matches_the_translations(tmp_path):
 
 
 def test_the_chinese_heading_names_the_chinese_brand_beside_the_latin_one(chinese_clinician):
-    page = chinese_clinician.get(zh("/en/drugs/baricitinib/")).content.decode()
+    page = chinese_clinician.get(zh("/en/drugs/tofacitinib/")).content.decode()
     heading = page.split("<h1")[1].split("</h1>")[0]
-    assert "巴瑞替尼" in heading and "艾乐明; Olumiant" in heading
-    english = chinese_clinician.get("/en/drugs/baricitinib/").content.decode()
-    assert "艾乐明" not in english.split("<h1")[1].split("</h1>")[0]
+    assert "托法替布" in heading and "尚杰; Xeljanz" in heading
+    english = chinese_clinician.get("/en/drugs/tofacitinib/").content.decode()
+    assert "尚杰" not in english.split("<h1")[1].split("</h1>")[0]
