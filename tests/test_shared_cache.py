@@ -1,10 +1,15 @@
 """The content version in Redis: pages stay current on every host, and Redis down is not the site down."""
 
 import os
+import subprocess
 
 import pytest
+import redis as redis_client
+from django.conf import settings
+from django.core.cache import caches
 
-from tests.redis_server import redis_server
+from drugs import cache
+from tests.redis_server import redis_server, wait_for_port
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +48,36 @@ def test_with_redis_down_pages_come_from_the_database_and_healthz_says_degraded(
     health = seeded_clinician.get("/healthz")
     assert health.status_code == 200, "the balancer keeps the host"
     assert health.content.decode().startswith("degraded: shared cache unavailable (ConnectionError")
+
+
+def move_version_as_another_host_would() -> None:
+    """Another host's write service: a SET of the version key on a connection of its own."""
+    other_host = redis_client.Redis.from_url(settings.CACHES["shared"]["LOCATION"])
+    other_host.set(caches["shared"].make_key(cache.VERSION_KEY), "moved-by-another-host")
+    other_host.close()
+
+
+def test_a_version_moved_by_another_host_is_what_the_next_request_uses(seeded_clinician, redis):
+    assert rendered(seeded_clinician.get(MONOGRAPH))
+    assert not rendered(seeded_clinician.get(MONOGRAPH))
+    move_version_as_another_host_would()
+    assert rendered(seeded_clinician.get(MONOGRAPH)), "Redis pushed the change: the stored page is not current"
+    assert not rendered(seeded_clinician.get(MONOGRAPH))
+
+
+def test_after_redis_restarts_a_version_moved_by_another_host_is_seen_at_once(seeded_clinician, redis):
+    assert rendered(seeded_clinician.get(MONOGRAPH))
+    command = redis.args
+    redis.terminate()
+    redis.wait()
+    assert rendered(seeded_clinician.get(MONOGRAPH)), "Redis down: rendered from the database"
+    restarted = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(int(command[command.index("--port") + 1]))
+        assert rendered(seeded_clinician.get(MONOGRAPH)), "a new version (Redis came back empty)"
+        assert not rendered(seeded_clinician.get(MONOGRAPH)), "stored again"
+        move_version_as_another_host_would()
+        assert rendered(seeded_clinician.get(MONOGRAPH)), "the new connection is tracked too"
+    finally:
+        restarted.terminate()
+        restarted.wait()
