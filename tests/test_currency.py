@@ -51,6 +51,16 @@ def test_a_label_statement_shows_the_labels_revision_date(clinician):
     assert "Section 2.1 (label revised 2022-05)" in page
 
 
+def test_a_label_statement_whose_copy_shows_no_revision_date_says_so(clinician):
+    drug = make_drug()
+    profile = make_profile(drug=drug)
+    make_statement(profile, location="Section 2.1")
+    make_statement(profile, kind="guideline", issuer="ACR 2021", strength="conditional", location="Recommendation 7")
+    page = clinician.get(publish(drug).get_absolute_url()).content.decode()
+    assert 'Section 2.1 (<span class="not-reported">label revision date not reported in the copy read</span>)' in page
+    assert "Recommendation 7 —" in page, "a guideline has no label revision"
+
+
 def test_the_overdue_queue_lists_monographs_past_a_review_date(admin_client):
     overdue = make_drug(name="Overduemab")
     make_profile(drug=overdue, review_due=TODAY - datetime.timedelta(days=1))

@@ -115,6 +115,10 @@ class Statement(TranslatableMixin, EditVersioned):
         return (self.issuer, TOPIC_ORDER.get(self.topic, len(TOPIC_ORDER)), self.pk or 0)
 
     @property
+    def is_label(self) -> bool:
+        return self.kind == StatementKind.LABEL
+
+    @property
     def heading(self) -> str:
         """'EMA · Dose reduction': who says it, about what (in the reader's language)."""
         return f"{self.issuer} · {self.get_topic_display()}"
