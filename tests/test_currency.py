@@ -57,7 +57,7 @@ def test_a_label_statement_whose_copy_shows_no_revision_date_says_so(clinician):
     make_statement(profile, location="Section 2.1")
     make_statement(profile, kind="guideline", issuer="ACR 2021", strength="conditional", location="Recommendation 7")
     page = clinician.get(publish(drug).get_absolute_url()).content.decode()
-    assert 'Section 2.1 (<span class="not-reported">label revision date not reported in the copy read</span>)' in page
+    assert 'Section 2.1 (<span class="not-reported">label revision date not reported</span>)' in page
     assert "Recommendation 7 —" in page, "a guideline has no label revision"
 
 
