@@ -119,7 +119,7 @@ class _TrackedVersion:
         connection.send_command("CLIENT", "TRACKING", "ON")
         reply = connection.read_response()
         if reply not in (b"OK", "OK"):
-            raise ConnectionError(f"CLIENT TRACKING ON answered {reply!r}")
+            raise redis.ConnectionError(f"CLIENT TRACKING ON answered {reply!r}")  # the client disconnects
         self.value = self.UNKNOWN
 
     def get(self) -> str | None:
