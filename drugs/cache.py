@@ -109,23 +109,30 @@ class _TrackedVersion:
         self.key = key
         self.value = self.UNKNOWN
         self.read_at = 0.0
+        self.tracking = False
         self.client = redis.Redis.from_url(
             url, protocol=3, single_connection_client=True, redis_connect_func=self._connected, **options
         )
 
     def _connected(self, connection) -> None:
-        """Every (re)connection: the handshake, then tracking; nothing read before it is trusted."""
+        """Every (re)connection: the handshake, then tracking; nothing read before it is trusted. A server that
+        refuses tracking (some managed services disable the CLIENT command) is read with a GET per request."""
         connection.on_connect()
         connection.send_command("CLIENT", "TRACKING", "ON")
-        reply = connection.read_response()
-        if reply not in (b"OK", "OK"):
-            raise redis.ConnectionError(f"CLIENT TRACKING ON answered {reply!r}")  # the client disconnects
+        try:
+            self.tracking = connection.read_response() in (b"OK", "OK")
+        except redis.ResponseError:
+            self.tracking = False
         self.value = self.UNKNOWN
 
     def get(self) -> str | None:
         try:
             connection = self.client.connection
-            stale = self.value is self.UNKNOWN or time.monotonic() - self.read_at > self.RECHECK_SECONDS
+            stale = (
+                not self.tracking
+                or self.value is self.UNKNOWN
+                or time.monotonic() - self.read_at > self.RECHECK_SECONDS
+            )
             try:
                 if connection.can_read(timeout=0):  # a push is waiting: the version moved (or Redis was emptied)
                     while connection.can_read(timeout=0):

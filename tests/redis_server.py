@@ -31,7 +31,7 @@ def wait_for_port(port: int, seconds: float = 15) -> None:
 
 
 @contextmanager
-def redis_server(directory):
+def redis_server(directory, *options: str):
     binary = shutil.which("redis-server")
     if binary is None:
         message = "redis-server is not installed (apt-get install redis-server)"
@@ -52,6 +52,7 @@ def redis_server(directory):
             "no",
             "--dir",
             str(directory),
+            *options,
         ],
         stdout=subprocess.DEVNULL,
     )

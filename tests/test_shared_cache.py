@@ -17,9 +17,10 @@ MONOGRAPH = "/en/drugs/baricitinib/"
 
 
 @pytest.fixture
-def redis(tmp_path, settings):
-    """A private Redis server as the shared cache, configured as settings.py does for REDIS_URL."""
-    with redis_server(tmp_path) as (server, url):
+def redis(tmp_path, settings, request):
+    """A private Redis server as the shared cache, configured as settings.py does for REDIS_URL (a test may pass
+    redis-server options by indirect parametrization)."""
+    with redis_server(tmp_path, *getattr(request, "param", ())) as (server, url):
         shared = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
@@ -81,3 +82,13 @@ def test_after_redis_restarts_a_version_moved_by_another_host_is_seen_at_once(se
     finally:
         restarted.terminate()
         restarted.wait()
+
+
+# Some managed Redis services disable the CLIENT command, and with it client-side caching.
+@pytest.mark.parametrize("redis", [("--rename-command", "CLIENT", "")], indirect=True)
+def test_a_redis_without_client_tracking_still_stores_pages_and_keeps_them_current(seeded_clinician, redis):
+    assert rendered(seeded_clinician.get(MONOGRAPH))
+    assert not rendered(seeded_clinician.get(MONOGRAPH)), "stored: the version is read with a GET instead"
+    move_version_as_another_host_would()
+    assert rendered(seeded_clinician.get(MONOGRAPH))
+    assert seeded_clinician.get("/healthz").content == b"ok\n"
