@@ -61,7 +61,9 @@ def csp_errors(page):
 def pass_gate(page, role_label: str = "Physician") -> None:
     page.get_by_label(role_label, exact=True).check()
     page.get_by_label("I hold a medical professional qualification").check()
-    page.get_by_role("button", name="Accept and continue").click()
+    # Returns once the page the gate leads to has loaded: evaluating the document mid-navigation found none.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Accept and continue").click()
 
 
 def serious_accessibility_violations(page) -> list[dict]:
