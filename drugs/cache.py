@@ -100,7 +100,11 @@ class _TrackedVersion:
     connection the moment any host moves it, and every request polls the socket for such a push (a system call,
     no round trip) before trusting the value it holds. A round trip per request held stored pages to 0.62–0.79
     of a static file's speed (docs/benchmarks.md). The value is read again at least every RECHECK_SECONDS all the
-    same, so a connection that died without a word (no push can arrive on it) is not trusted for longer."""
+    same, so a connection that died without a word (no push can arrive on it) is not trusted for longer.
+
+    Unlike a GET per request this is not linearizable: Redis answers the writer before it writes the push to the
+    other connections (in the same pass of its event loop), so a request can still see the old version for those
+    microseconds — longer only if the Redis process is descheduled in between."""
 
     RECHECK_SECONDS = 1.0
     UNKNOWN = object()

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import time
 
 import pytest
 import redis as redis_client
@@ -58,11 +59,23 @@ def move_version_as_another_host_would() -> None:
     other_host.close()
 
 
+def rendered_anew_within_the_push(client, seconds: float = 0.2) -> bool:
+    """Whether a request renders the page anew once Redis's push has had time to arrive: Redis answers the
+    writer before it writes the push to the other connections, so on a loaded machine a request can come in
+    between (microseconds here). Well under the one-second re-read, so only a push can pass this."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if rendered(client.get(MONOGRAPH)):
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def test_a_version_moved_by_another_host_is_what_the_next_request_uses(seeded_clinician, redis):
     assert rendered(seeded_clinician.get(MONOGRAPH))
     assert not rendered(seeded_clinician.get(MONOGRAPH))
     move_version_as_another_host_would()
-    assert rendered(seeded_clinician.get(MONOGRAPH)), "Redis pushed the change: the stored page is not current"
+    assert rendered_anew_within_the_push(seeded_clinician), "Redis pushed the change: the stored page is not current"
     assert not rendered(seeded_clinician.get(MONOGRAPH))
 
 
@@ -78,7 +91,7 @@ def test_after_redis_restarts_a_version_moved_by_another_host_is_seen_at_once(se
         assert rendered(seeded_clinician.get(MONOGRAPH)), "a new version (Redis came back empty)"
         assert not rendered(seeded_clinician.get(MONOGRAPH)), "stored again"
         move_version_as_another_host_would()
-        assert rendered(seeded_clinician.get(MONOGRAPH)), "the new connection is tracked too"
+        assert rendered_anew_within_the_push(seeded_clinician), "the new connection is tracked too"
     finally:
         restarted.terminate()
         restarted.wait()
