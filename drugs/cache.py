@@ -102,7 +102,7 @@ class _TrackedVersion:
     of a static file's speed (docs/benchmarks.md). The value is read again at least every RECHECK_SECONDS all the
     same, so a connection that died without a word (no push can arrive on it) is not trusted for longer.
 
-    Unlike a GET per request this is not linearizable: Redis answers the writer before it writes the push to the
+    Unlike a GET per request this is not linearizable: Redis may answer the writer before it writes the push to the
     other connections (in the same pass of its event loop), so a request can still see the old version for those
     microseconds — longer only if the Redis process is descheduled in between."""
 

@@ -60,7 +60,7 @@ def move_version_as_another_host_would() -> None:
 
 
 def rendered_anew_within_the_push(client, seconds: float = 0.2) -> bool:
-    """Whether a request renders the page anew once Redis's push has had time to arrive: Redis answers the
+    """Whether a request renders the page anew once Redis's push has had time to arrive: Redis may answer the
     writer before it writes the push to the other connections, so on a loaded machine a request can come in
     between (microseconds here). Well under the one-second re-read, so only a push can pass this."""
     deadline = time.monotonic() + seconds
