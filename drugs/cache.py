@@ -138,9 +138,8 @@ class _TrackedVersion:
                 or time.monotonic() - self.read_at > self.RECHECK_SECONDS
             )
             try:
-                if connection.can_read(timeout=0):  # a push is waiting: the version moved (or Redis was emptied)
-                    while connection.can_read(timeout=0):
-                        connection.read_response(push_request=True)
+                while connection.can_read(timeout=0):  # a push is waiting: the version moved (or Redis was emptied)
+                    connection.read_response(push_request=True)
                     stale = True
             except redis.ConnectionError:  # Redis restarted, say: the GET below connects again, tracking anew
                 connection.disconnect()
@@ -191,11 +190,11 @@ _version_stores: dict[tuple, object] = {}
 
 def _version_store() -> "_FileVersion | _RedisVersion":
     """Where the version lives, as the settings say now (tests change them): Redis, or this host's file."""
-    redis = settings.CACHES.get("shared")
-    where = (redis["LOCATION"], redis.get("KEY_PREFIX")) if redis else (settings.MEDINFO_CACHE_DIR,)
+    shared = settings.CACHES.get("shared")
+    where = (shared["LOCATION"], shared.get("KEY_PREFIX")) if shared else (settings.MEDINFO_CACHE_DIR,)
     store = _version_stores.get(where)
     if store is None:
-        store = _version_stores[where] = _RedisVersion("shared") if redis else _FileVersion(settings.MEDINFO_CACHE_DIR)
+        store = _version_stores[where] = _RedisVersion("shared") if shared else _FileVersion(settings.MEDINFO_CACHE_DIR)
     return store
 
 
